@@ -1,0 +1,74 @@
+package dev.pgofleet.cli;
+
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.pprof.MergedProfile;
+import dev.pgofleet.pprof.ParallelFold;
+import dev.pgofleet.pprof.ProfileWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "merge-files",
+        mixinStandardHelpOptions = true,
+        description = {"Merges local pprof CPU profiles into one, as 'go tool pprof -proto' does, and writes it atomically."},
+        footer = {"", "Examples:",
+                "  pgo-fleet merge-files -o default.pgo a.pprof b.pprof",
+                "  pgo-fleet merge-files --strip-labels -o default.pgo profiles/*.pprof",
+                "", "Exit codes: 0 merged, 1 an input is unreadable or not a valid CPU profile, 2 usage error."})
+final class MergeFilesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Where to write the merged profile (gzipped pprof).")
+    Path output;
+
+    @Option(names = "--strip-labels", description = "Remove all labels and combine the samples that become identical (PGO-minimal; the Go compiler ignores labels).")
+    boolean stripLabels;
+
+    @Option(names = "--any-type", description = "Accept profiles other than CPU profiles (they must still share sample types).")
+    boolean anyType;
+
+    @Option(names = "--max-decompressed-bytes", paramLabel = "N", defaultValue = "67108864",
+            description = "Refuse an input that inflates to more than N bytes (default: ${DEFAULT-VALUE}).")
+    long maxDecompressed;
+
+    @Option(names = {"-j", "--threads"}, paramLabel = "N", description = "Decoding threads (default: the number of cores).")
+    Integer threads;
+
+    @Parameters(arity = "1..*", paramLabel = "IN", description = "Input profiles, merged in this order.")
+    List<Path> inputs;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        DecodeLimits limits = new DecodeLimits(Math.max(DecodeLimits.DEFAULT_MAX_COMPRESSED, maxDecompressed), maxDecompressed);
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        long start = System.nanoTime();
+        Progress progress = Progress.onTerminal(err, "merged", inputs.size());
+        MergedProfile merged;
+        try {
+            merged = ParallelFold.mergeFiles(inputs, limits, !anyType, n, progress);
+            if (stripLabels) {
+                merged = merged.withoutLabels();
+            }
+        } catch (ParallelFold.InputException | InvalidProfileException e) {
+            progress.finish();
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        progress.finish();
+        byte[] bytes = ProfileWriter.write(merged);
+        AtomicFiles.replace(output, bytes);
+        err.printf("merged %d profiles into %s: %d samples, %d bytes, %d ms%n", inputs.size(), output,
+                merged.samples().size(), bytes.length, (System.nanoTime() - start) / 1_000_000);
+        return 0;
+    }
+}

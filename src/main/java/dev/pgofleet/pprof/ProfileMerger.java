@@ -1,0 +1,355 @@
+package dev.pgofleet.pprof;
+
+import dev.pgofleet.pprof.MergedProfile.Function;
+import dev.pgofleet.pprof.MergedProfile.Line;
+import dev.pgofleet.pprof.MergedProfile.Location;
+import dev.pgofleet.pprof.MergedProfile.Mapping;
+import dev.pgofleet.pprof.MergedProfile.Sample;
+import dev.pgofleet.pprof.proto.ProfileProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A streaming version of google/pprof's {@code profile.Merge}: profiles are folded in one at a
+ * time, so memory follows the size of the merged profile, not the number of inputs. Keys, header
+ * rules, numbering and zero-sample removal are those of the Go code, so the result encodes to the
+ * same bytes as {@code go tool pprof -proto} of the same inputs in the same order.
+ */
+public final class ProfileMerger {
+    private int inputs;
+    private List<ValueType> sampleTypes;
+    private ValueType periodType;
+    private String dropFrames, keepFrames, defaultSampleType = "";
+    private long timeNanos, durationNanos, period;
+    private final Set<String> comments = new LinkedHashSet<>();
+
+    private final List<Mapping> mappings = new ArrayList<>();
+    private final Map<MappingKey, Mapping> mappingByKey = new HashMap<>();
+    private final List<Function> functions = new ArrayList<>();
+    private final Map<FunctionKey, Function> functionByKey = new HashMap<>();
+    private final List<Location> locations = new ArrayList<>();
+    private final Map<LocationKey, Location> locationByKey = new HashMap<>();
+    private final List<Sample> samples = new ArrayList<>();
+    private final Map<SampleKey, Sample> sampleByKey = new HashMap<>();
+    private final Map<SampleLabels, SampleLabels> labelPool = new HashMap<>();
+
+    // Per-input memo tables, indexed by table position in the current input.
+    private ValidProfile src;
+    private Mapping[] mappingMemo;
+    private long[] mappingOffset;
+    private Function[] functionMemo;
+    private Location[] locationMemo;
+    private final SampleKey probe = new SampleKey();
+
+    /** Number of profiles folded in so far. */
+    public int inputs() {
+        return inputs;
+    }
+
+    /** Folds one profile in; an incompatible profile is refused and leaves the merge as it was. */
+    public void add(ValidProfile p) throws InvalidProfileException {
+        if (inputs > 0) {
+            checkCompatible(p);
+        }
+        combineHeader(p);
+        inputs++;
+        src = p;
+        mappingMemo = new Mapping[p.mappingFile.length];
+        mappingOffset = new long[p.mappingFile.length];
+        functionMemo = new Function[p.functionName.length];
+        locationMemo = new Location[p.locationMapping.length];
+        try {
+            // The first mapping is the main binary: map it first so that it keeps id 1.
+            if (mappings.isEmpty() && p.mappingFile.length > 0) {
+                mapMapping(0);
+            }
+            List<ProfileProto.Sample> srcSamples = p.proto.getSampleList();
+            for (int i = 0; i < srcSamples.size(); i++) {
+                ProfileProto.Sample s = srcSamples.get(i);
+                if (!isZero(s)) {
+                    mapSample(i, s);
+                }
+            }
+        } finally {
+            src = null;
+            mappingMemo = null;
+            functionMemo = null;
+            locationMemo = null;
+        }
+    }
+
+    private void checkCompatible(ValidProfile p) throws InvalidProfileException {
+        if (!periodType.equals(p.periodType())) {
+            throw new InvalidProfileException("incompatible period types " + periodType + " and " + p.periodType());
+        }
+        if (!sampleTypes.equals(p.sampleTypes())) {
+            throw new InvalidProfileException("incompatible sample types " + sampleTypes + " and " + p.sampleTypes());
+        }
+    }
+
+    private void combineHeader(ValidProfile p) {
+        if (inputs == 0) {
+            sampleTypes = p.sampleTypes();
+            periodType = p.periodType();
+            dropFrames = p.dropFrames;
+            keepFrames = p.keepFrames;
+        }
+        // Go's rules, quirks included: a zero time after a non-zero one wins, as does any
+        // period while the running one is zero.
+        if (timeNanos == 0 || p.timeNanos() < timeNanos) {
+            timeNanos = p.timeNanos();
+        }
+        durationNanos += p.durationNanos();
+        if (period == 0 || period < p.period()) {
+            period = p.period();
+        }
+        comments.addAll(p.comments);
+        if (defaultSampleType.isEmpty()) {
+            defaultSampleType = p.defaultSampleType;
+        }
+    }
+
+    private static boolean isZero(ProfileProto.Sample s) {
+        for (int i = 0; i < s.getValueCount(); i++) {
+            if (s.getValue(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void mapSample(int index, ProfileProto.Sample s) {
+        int[] srcLocs = src.sampleLocations[index];
+        probe.reset(srcLocs.length);
+        for (int srcLoc : srcLocs) {
+            probe.push(mapLocation(srcLoc).id());
+        }
+        SampleLabels labels = src.sampleLabels[index];
+        probe.labels = labels;
+        probe.rehash();
+        Sample existing = sampleByKey.get(probe);
+        if (existing != null) {
+            for (int i = 0; i < existing.values.length; i++) {
+                existing.values[i] += s.getValue(i);
+            }
+            return;
+        }
+        Location[] locs = new Location[srcLocs.length];
+        for (int i = 0; i < srcLocs.length; i++) {
+            locs[i] = locationMemo[srcLocs[i]];
+        }
+        long[] values = new long[s.getValueCount()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = s.getValue(i);
+        }
+        SampleLabels pooled = labelPool.computeIfAbsent(labels, l -> l);
+        Sample merged = new Sample(List.of(locs), values, pooled);
+        sampleByKey.put(probe.freeze(pooled), merged);
+        samples.add(merged);
+    }
+
+    private Location mapLocation(int i) {
+        Location memo = locationMemo[i];
+        if (memo != null) {
+            return memo;
+        }
+        ProfileProto.Location l = src.proto.getLocation(i);
+        int srcMapping = src.locationMapping[i];
+        Mapping m = srcMapping < 0 ? null : mapMapping(srcMapping);
+        long offset = srcMapping < 0 ? 0 : mappingOffset[srcMapping];
+        long address = l.getAddress() + offset;
+        Line[] lines = new Line[l.getLineCount()];
+        for (int j = 0; j < lines.length; j++) {
+            ProfileProto.Line ln = l.getLine(j);
+            int f = src.lineFunction[i][j];
+            lines[j] = new Line(f < 0 ? null : mapFunction(f), ln.getLine(), ln.getColumn());
+        }
+        LocationKey key = new LocationKey(m == null ? address : address - m.start(), m == null ? 0 : m.id(),
+                l.getIsFolded(), lines);
+        Location found = locationByKey.get(key);
+        if (found == null) {
+            found = new Location(locations.size() + 1, m, address, List.of(lines), l.getIsFolded());
+            locationByKey.put(key, found);
+            locations.add(found);
+        }
+        locationMemo[i] = found;
+        return found;
+    }
+
+    private Mapping mapMapping(int i) {
+        Mapping memo = mappingMemo[i];
+        if (memo != null) {
+            return memo;
+        }
+        ProfileProto.Mapping m = src.proto.getMapping(i);
+        String buildId = src.mappingBuildId[i], file = src.mappingFile[i];
+        MappingKey key = new MappingKey(roundedSize(m.getMemoryStart(), m.getMemoryLimit()), m.getFileOffset(),
+                !buildId.isEmpty() ? buildId : file);
+        Mapping found = mappingByKey.get(key);
+        if (found != null) {
+            mappingOffset[i] = found.start() - m.getMemoryStart();
+        } else {
+            found = new Mapping(mappings.size() + 1, m.getMemoryStart(), m.getMemoryLimit(), m.getFileOffset(), file,
+                    buildId, m.getHasFunctions(), m.getHasFilenames(), m.getHasLineNumbers(), m.getHasInlineFrames());
+            mappings.add(found);
+            mappingByKey.put(key, found);
+            mappingOffset[i] = 0;
+        }
+        mappingMemo[i] = found;
+        return found;
+    }
+
+    /** Mapping size rounded up to 4 KiB, so tiny differences between runs do not split a binary. */
+    private static long roundedSize(long start, long limit) {
+        long size = limit - start + 0xfff;
+        return size - Long.remainderUnsigned(size, 0x1000);
+    }
+
+    private Function mapFunction(int i) {
+        Function memo = functionMemo[i];
+        if (memo != null) {
+            return memo;
+        }
+        FunctionKey key = new FunctionKey(src.proto.getFunction(i).getStartLine(), src.functionName[i],
+                src.functionSystemName[i], src.functionFile[i]);
+        Function found = functionByKey.get(key);
+        if (found == null) {
+            found = new Function(functions.size() + 1, key.name, key.systemName, key.file, key.startLine);
+            functions.add(found);
+            functionByKey.put(key, found);
+        }
+        functionMemo[i] = found;
+        return found;
+    }
+
+    /**
+     * The merged profile. Samples whose values summed to zero are removed and everything renumbered,
+     * as google/pprof does by merging its result once more.
+     */
+    public MergedProfile result() throws InvalidProfileException {
+        if (inputs == 0) {
+            throw new InvalidProfileException("no profiles to merge");
+        }
+        MergedProfile merged = new MergedProfile(sampleTypes, periodType, period, timeNanos, durationNanos,
+                List.copyOf(comments), defaultSampleType, dropFrames, keepFrames, List.copyOf(mappings),
+                List.copyOf(locations), List.copyOf(functions), List.copyOf(samples));
+        for (Sample s : samples) {
+            if (s.isZero()) {
+                return compact(merged, false);
+            }
+        }
+        return merged;
+    }
+
+    /** google/pprof's Compact: the profile merged alone, optionally with every label dropped first. */
+    static MergedProfile compact(MergedProfile p, boolean dropLabels) throws InvalidProfileException {
+        byte[] raw = ProfileWriter.encode(p, dropLabels);
+        ProfileMerger again = new ProfileMerger();
+        again.add(ValidProfile.parse(raw, new DecodeLimits(Long.MAX_VALUE, Integer.MAX_VALUE - 8)));
+        return again.result();
+    }
+
+    private record MappingKey(long size, long offset, String buildIdOrFile) {}
+
+    private record FunctionKey(long startLine, String name, String systemName, String file) {}
+
+    /**
+     * google/pprof's location key: address relative to the mapping, mapping id, folded flag and lines.
+     * Go builds the lines part as a string with an indexing slip (each line's column slot is the
+     * next line's function slot), so only the last column counts and a line without a function
+     * inherits the column before it. The slots below reproduce that exactly.
+     */
+    private static final class LocationKey {
+        private static final long SET = 1;
+        private final long addr, mappingId;
+        private final boolean folded;
+        private final long[] slots;
+        private final int hash;
+
+        LocationKey(long addr, long mappingId, boolean folded, Line[] lines) {
+            this.addr = addr;
+            this.mappingId = mappingId;
+            this.folded = folded;
+            int n = lines.length;
+            long[] s = new long[2 * 3 * n]; // (set flag, value) per Go string slot
+            for (int i = 0; i < n; i++) {
+                Line ln = lines[i];
+                if (ln.function() != null) {
+                    put(s, 2 * i, ln.function().id());
+                }
+                put(s, 2 * i + 1, ln.line());
+                put(s, 2 * i + 2, ln.column());
+            }
+            this.slots = s;
+            this.hash = (Long.hashCode(addr) * 31 + Long.hashCode(mappingId)) * 31 + Arrays.hashCode(s) + (folded ? 1 : 0);
+        }
+
+        private static void put(long[] s, int slot, long value) {
+            s[2 * slot] = SET;
+            s[2 * slot + 1] = value;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LocationKey k && hash == k.hash && addr == k.addr && mappingId == k.mappingId
+                    && folded == k.folded && Arrays.equals(slots, k.slots);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** Merged location ids plus labels; one instance is reused as the lookup probe to spare allocation. */
+    private static final class SampleKey {
+        private long[] ids = new long[64];
+        private int length;
+        private SampleLabels labels;
+        private int hash;
+
+        void reset(int capacity) {
+            if (ids.length < capacity) {
+                ids = new long[Math.max(capacity, ids.length * 2)];
+            }
+            length = 0;
+        }
+
+        void push(long id) {
+            ids[length++] = id;
+        }
+
+        void rehash() {
+            int h = labels.hashCode();
+            for (int i = 0; i < length; i++) {
+                h = h * 31 + Long.hashCode(ids[i]);
+            }
+            hash = h;
+        }
+
+        SampleKey freeze(SampleLabels pooled) {
+            SampleKey k = new SampleKey();
+            k.ids = Arrays.copyOf(ids, length);
+            k.length = length;
+            k.labels = pooled;
+            k.hash = hash;
+            return k;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SampleKey k && hash == k.hash && length == k.length
+                    && Arrays.equals(ids, 0, length, k.ids, 0, k.length) && labels.equals(k.labels);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+}
