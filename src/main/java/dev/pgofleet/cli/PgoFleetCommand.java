@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = {"Collects Go CPU profiles from a fleet and serves one merged profile for go build -pgo.",
                 "With no arguments, runs the collector."},
-        subcommands = {CollectorCommand.class, MergeFilesCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CollectorCommand.class, QuickstartCommand.class, MergeFilesCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  java -jar pgo-fleet.jar                      # run the collector (configured by PGOF_* variables)",
                 "  java -jar pgo-fleet.jar merge-files -o default.pgo prof/*.pprof"})
@@ -18,6 +18,14 @@ public final class PgoFleetCommand {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new PgoFleetCommand());
+        cl.setUsageHelpWidth(120);
+        var collectorHelp = cl.getSubcommands().get("collector").getCommandSpec().usageMessage();
+        String[] footer = collectorHelp.footer();
+        String[] withVariables = new String[footer.length + 2];
+        withVariables[0] = "%nEnvironment:";
+        withVariables[1] = CollectorCommand.VARIABLES_HELP.replace("%", "%%");
+        System.arraycopy(footer, 0, withVariables, 2, footer.length);
+        collectorHelp.footer(withVariables);
         cl.setExitCodeExceptionMapper(e -> 1);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();

@@ -45,6 +45,23 @@ public final class ProfileMerger {
     private Function[] functionMemo;
     private Location[] locationMemo;
     private final SampleKey probe = new SampleKey();
+    private final boolean alignSampleTypes;
+    /** For each merged sample type, the position of that type in the current input. */
+    private int[] valueOrder;
+
+    /** A merge with google/pprof's rules: inputs must list the same sample types in the same order. */
+    public ProfileMerger() {
+        this(false);
+    }
+
+    /**
+     * With {@code alignSampleTypes}, an input listing the same sample types in another order is
+     * reordered instead of refused. The collector uses this: both orders are valid Go CPU profiles,
+     * and one odd agent must not make every later merge fail.
+     */
+    public ProfileMerger(boolean alignSampleTypes) {
+        this.alignSampleTypes = alignSampleTypes;
+    }
 
     /** Number of profiles folded in so far. */
     public int inputs() {
@@ -53,9 +70,7 @@ public final class ProfileMerger {
 
     /** Folds one profile in; an incompatible profile is refused and leaves the merge as it was. */
     public void add(ValidProfile p) throws InvalidProfileException {
-        if (inputs > 0) {
-            checkCompatible(p);
-        }
+        valueOrder = inputs > 0 ? checkCompatible(p) : identity(p.sampleTypes().size());
         combineHeader(p);
         inputs++;
         src = p;
@@ -83,13 +98,27 @@ public final class ProfileMerger {
         }
     }
 
-    private void checkCompatible(ValidProfile p) throws InvalidProfileException {
+    private int[] checkCompatible(ValidProfile p) throws InvalidProfileException {
         if (!periodType.equals(p.periodType())) {
             throw new InvalidProfileException("incompatible period types " + periodType + " and " + p.periodType());
         }
-        if (!sampleTypes.equals(p.sampleTypes())) {
-            throw new InvalidProfileException("incompatible sample types " + sampleTypes + " and " + p.sampleTypes());
+        if (sampleTypes.equals(p.sampleTypes())) {
+            return identity(sampleTypes.size());
         }
+        if (alignSampleTypes && sampleTypes.size() == p.sampleTypes().size()
+                && sampleTypes.stream().distinct().count() == sampleTypes.size()
+                && p.sampleTypes().containsAll(sampleTypes)) {
+            return sampleTypes.stream().mapToInt(t -> p.sampleTypes().indexOf(t)).toArray();
+        }
+        throw new InvalidProfileException("incompatible sample types " + sampleTypes + " and " + p.sampleTypes());
+    }
+
+    private static int[] identity(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        return order;
     }
 
     private void combineHeader(ValidProfile p) {
@@ -135,7 +164,7 @@ public final class ProfileMerger {
         Sample existing = sampleByKey.get(probe);
         if (existing != null) {
             for (int i = 0; i < existing.values.length; i++) {
-                existing.values[i] += s.getValue(i);
+                existing.values[i] += s.getValue(valueOrder[i]);
             }
             return;
         }
@@ -145,7 +174,7 @@ public final class ProfileMerger {
         }
         long[] values = new long[s.getValueCount()];
         for (int i = 0; i < values.length; i++) {
-            values[i] = s.getValue(i);
+            values[i] = s.getValue(valueOrder[i]);
         }
         SampleLabels pooled = labelPool.computeIfAbsent(labels, l -> l);
         Sample merged = new Sample(List.of(locs), values, pooled);

@@ -1,0 +1,70 @@
+package dev.pgofleet.server;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Checks the bearer key on the request head, before any body is buffered or a 100 Continue is
+ * sent. A submit key cannot merge and a merge key cannot submit. On failure: 401 with
+ * {@code WWW-Authenticate: Bearer} and the connection is closed (the body is never read).
+ * Only POSTs to the two protected paths are checked; other methods get their 405 from routing,
+ * as in the original.
+ */
+final class AuthHandler extends ChannelInboundHandlerAdapter {
+    private static final String BEARER = "bearer ";
+    private final AuthKeys keys;
+    private boolean rejecting;
+
+    AuthHandler(AuthKeys keys) {
+        this.keys = keys;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            rejecting = false;
+            Endpoint protectedEndpoint = protectedEndpoint(req);
+            if (protectedEndpoint != null && !authorized(req, protectedEndpoint)) {
+                rejecting = true;
+                ReferenceCountUtil.release(msg);
+                FullHttpResponse r = Responses.text(HttpResponseStatus.UNAUTHORIZED, "missing or invalid bearer key");
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                Responses.send(ctx, false, Responses.closing(r));
+                return;
+            }
+        } else if (rejecting && msg instanceof HttpContent) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private static Endpoint protectedEndpoint(HttpRequest req) {
+        if (!HttpMethod.POST.equals(req.method())) {
+            return null;
+        }
+        String path = new QueryStringDecoder(req.uri()).path();
+        if (Endpoint.SUBMIT.path.equals(path)) {
+            return Endpoint.SUBMIT;
+        }
+        return Endpoint.MERGE.path.equals(path) ? Endpoint.MERGE : null;
+    }
+
+    private boolean authorized(HttpRequest req, Endpoint endpoint) {
+        String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header == null || header.length() <= BEARER.length()
+                || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return false;
+        }
+        String token = header.substring(BEARER.length()).trim();
+        return !token.isEmpty() && keys.forEndpoint(endpoint).accepts(token);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.pgofleet.server;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The collector's pipeline, every stage named, in order:
+ * <pre>
+ * idle → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
+ *      → auth → in-flight → aggregate → route → health | submit | merge → errors
+ * </pre>
+ * Authentication and the byte budget act on the request head, before the body is buffered.
+ */
+final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
+    private final ServerContext server;
+    private final IdleCloseHandler idleClose = new IdleCloseHandler();
+    private final HealthHandler health = new HealthHandler();
+    private final ErrorHandler errors = new ErrorHandler();
+
+    CollectorInitializer(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        RequestDeadlineHandler deadline = new RequestDeadlineHandler(server.config().requestTimeout());
+        p.addLast("idle", new IdleStateHandler(0, 0, server.config().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle-close", idleClose);
+        p.addLast("deadline", deadline);
+        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(64 * 1024)));
+        p.addLast("deadline-disarm", new RequestDeadlineHandler.Disarm(deadline));
+        p.addLast("pipelining", new PipeliningHandler());
+        p.addLast("access-log", new AccessLogHandler());
+        p.addLast("protocol-errors", new ProtocolErrorHandler());
+        p.addLast("auth", new AuthHandler(server.keys()));
+        p.addLast("in-flight", new InFlightLimitHandler(server.inFlight(), server.config().retryAfterSeconds()));
+        p.addLast("aggregate", new HttpObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.config().maxBodyBytes()), true));
+        p.addLast("route", new RouteHandler());
+        p.addLast("health", health);
+        p.addLast("submit", server.submitHandler());
+        p.addLast("merge", server.mergeHandler());
+        p.addLast("errors", errors);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.config.CollectorConfig;
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.store.MergeService;
+import dev.pgofleet.store.ProfileStore;
+import dev.pgofleet.store.Threads;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector: a Netty HTTP server in front of a bounded worker pool (parse and validate), the
+ * durable {@link ProfileStore} and the {@link MergeService}. No blocking work runs on an event loop.
+ */
+public final class CollectorServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CollectorServer.class);
+
+    private final CollectorConfig config;
+    private final ProfileStore store;
+    private final MergeService merges;
+    private final ThreadPoolExecutor workers;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup io;
+    private final Channel channel;
+
+    private CollectorServer(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
+        this.config = config;
+        DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
+        this.store = ProfileStore.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4));
+        this.merges = new MergeService(store, limits, config.workerThreads());
+        this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
+        ServerContext context = new ServerContext(config, keys, new InFlightBudget(config.maxInFlightBytes()),
+                new SubmitHandler(workers, store, limits, config.retryAfterSeconds()),
+                new MergeHandler(merges, config.retryAfterSeconds()));
+        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        try {
+            this.channel = new ServerBootstrap()
+                    .group(boss, io)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new CollectorInitializer(context))
+                    .bind(config.bindAddress().toSocketAddress()).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            shutdownQuietly();
+            throw e;
+        }
+    }
+
+    /** Opens the store (recovering it if needed) and starts listening. */
+    public static CollectorServer start(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
+        CollectorServer s = new CollectorServer(config, keys);
+        log.info("collector listening on {}, storing in {}", s.address(), s.store.directory());
+        return s;
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    public ProfileStore store() {
+        return store;
+    }
+
+    /**
+     * Graceful stop: no new connections, in-flight work and writes finish (within the shutdown
+     * timeout), their answers are sent, then the event loops stop.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        channel.close().sync();
+        workers.shutdown();
+        workers.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
+        merges.close();
+        store.close();
+        // Let the event loops flush the last answers before they stop.
+        io.shutdownGracefully(200, Math.max(200, remaining(deadline) / 1_000_000), TimeUnit.MILLISECONDS).await();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+        log.info("collector stopped");
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    private void shutdownQuietly() throws InterruptedException {
+        workers.shutdownNow();
+        merges.close();
+        store.close();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.store.MergeResult;
+import dev.pgofleet.store.MergeService;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * {@code POST /v1/merge[?and_combine=true][&strip_labels=true]}: 200 with the merged profile and
+ * its ETag, or 304 when {@code If-None-Match} names the current ETag; 404 while nothing is stored.
+ */
+@Sharable
+final class MergeHandler extends EndpointHandler {
+    private final MergeService merges;
+    private final int retryAfterSeconds;
+
+    MergeHandler(MergeService merges, int retryAfterSeconds) {
+        super(Endpoint.MERGE);
+        this.merges = merges;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    @Override
+    protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
+        boolean keepAlive = req.keepAlive();
+        boolean strip = req.flag("strip_labels");
+        String ifNoneMatch = req.request().headers().get(HttpHeaderNames.IF_NONE_MATCH);
+        CompletableFuture<MergeResult> result;
+        try {
+            result = req.flag("and_combine") ? merges.combine(strip) : merges.merge(strip);
+        } catch (RejectedExecutionException e) {
+            Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
+            return;
+        }
+        result.whenComplete((r, error) -> {
+            if (error != null) {
+                Responses.fail(ctx, keepAlive, error, retryAfterSeconds);
+            } else if (r.isEmpty()) {
+                Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.NOT_FOUND, "no profiles stored yet"));
+            } else if (matches(ifNoneMatch, r.etag())) {
+                FullHttpResponse notModified = Responses.empty(HttpResponseStatus.NOT_MODIFIED);
+                notModified.headers().set(HttpHeaderNames.ETAG, quoted(r.etag()));
+                Responses.send(ctx, keepAlive, notModified);
+            } else {
+                FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(r.body()));
+                ok.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+                ok.headers().set(HttpHeaderNames.ETAG, quoted(r.etag()));
+                ok.headers().set("X-Pgof-Profiles", r.profiles());
+                ok.headers().set("X-Pgof-Samples", r.samples());
+                Responses.send(ctx, keepAlive, ok);
+            }
+        });
+    }
+
+    private static String quoted(String etag) {
+        return "\"" + etag + "\"";
+    }
+
+    /** If-None-Match: a list of tags, quoted or not, weak or not, or "*". */
+    static boolean matches(String header, String etag) {
+        if (header == null) {
+            return false;
+        }
+        for (String part : header.split(",")) {
+            String t = part.trim();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+                t = t.substring(1, t.length() - 1);
+            }
+            if (t.equals("*") || t.equalsIgnoreCase(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

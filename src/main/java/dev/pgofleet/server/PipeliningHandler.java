@@ -1,0 +1,79 @@
+package dev.pgofleet.server;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Queue;
+
+/**
+ * One request at a time per connection. Work is answered asynchronously, so a pipelined request
+ * must wait until the one before it has been answered, or answers could leave out of order. While
+ * a request is being worked on, reading stops and whatever the codec already decoded of the next
+ * request waits here (at most one read's worth); it is replayed once the answer is written.
+ */
+final class PipeliningHandler extends ChannelDuplexHandler {
+    private enum State { IDLE, RECEIVING, WORKING }
+
+    private final Queue<Object> waiting = new ArrayDeque<>();
+    private State state = State.IDLE;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.WORKING || !waiting.isEmpty()) {
+            waiting.add(msg);
+            return;
+        }
+        dispatch(ctx, msg);
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            state = State.RECEIVING;
+        }
+        if (msg instanceof LastHttpContent && state == State.RECEIVING) {
+            state = State.WORKING;
+            ctx.channel().config().setAutoRead(false);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        if (msg instanceof LastHttpContent && !interim && msg instanceof HttpObject) {
+            promise.addListener(f -> {
+                if (f.isSuccess() && ctx.channel().isActive()) {
+                    answered(ctx);
+                }
+            });
+        }
+        super.write(ctx, msg, promise);
+    }
+
+    private void answered(ChannelHandlerContext ctx) {
+        state = State.IDLE;
+        while (state != State.WORKING && !waiting.isEmpty()) {
+            dispatch(ctx, waiting.poll());
+        }
+        if (state != State.WORKING) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Object m;
+        while ((m = waiting.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+        super.channelInactive(ctx);
+    }
+}

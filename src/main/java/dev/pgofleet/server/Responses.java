@@ -1,0 +1,86 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.store.StorageException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every response goes out through here: the one place where failures become status codes and
+ * where keep-alive is decided. No stack trace or exception text reaches a client.
+ */
+final class Responses {
+    private static final Logger log = LoggerFactory.getLogger(Responses.class);
+
+    private Responses() {}
+
+    static FullHttpResponse text(HttpResponseStatus status, String body) {
+        ByteBuf content = Unpooled.copiedBuffer(body.endsWith("\n") ? body : body + "\n", StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8");
+        return r;
+    }
+
+    static FullHttpResponse empty(HttpResponseStatus status) {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+    }
+
+    /** Sends a response; closes afterwards unless both sides want keep-alive, else resumes reading. */
+    static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+        boolean keep = keepAlive && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(response.headers().get(HttpHeaderNames.CONNECTION, ""));
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        HttpUtil.setKeepAlive(response, keep);
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            if (!keep || !f.isSuccess()) {
+                f.channel().close();
+            }
+        });
+    }
+
+    /** Sends the response that a failed piece of work deserves. */
+    static void fail(ChannelHandlerContext ctx, boolean keepAlive, Throwable error, int retryAfterSeconds) {
+        send(ctx, keepAlive, forFailure(error, retryAfterSeconds));
+    }
+
+    static FullHttpResponse forFailure(Throwable error, int retryAfterSeconds) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof InvalidProfileException) {
+            return text(HttpResponseStatus.BAD_REQUEST, "invalid profile: " + e.getMessage());
+        }
+        if (e instanceof RejectedExecutionException) {
+            return retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded: try again later", retryAfterSeconds);
+        }
+        if (e instanceof StorageException) {
+            log.error("storage failed: {}", e.getMessage());
+            return retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE, "storage unavailable: try again later", retryAfterSeconds);
+        }
+        log.error("request failed", e);
+        return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+    }
+
+    static FullHttpResponse retryLater(HttpResponseStatus status, String message, int retryAfterSeconds) {
+        FullHttpResponse r = text(status, message);
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        return r;
+    }
+
+    /** A response after which the connection closes (the request body may not have been read). */
+    static FullHttpResponse closing(FullHttpResponse r) {
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return r;
+    }
+}

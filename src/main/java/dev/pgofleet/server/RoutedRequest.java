@@ -1,0 +1,28 @@
+package dev.pgofleet.server;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCounted;
+import java.util.List;
+
+/** A whole request with the endpoint it is for; reference counting is the request's. */
+record RoutedRequest(Endpoint endpoint, FullHttpRequest request, QueryStringDecoder query) implements ReferenceCounted {
+    boolean keepAlive() {
+        return HttpUtil.isKeepAlive(request);
+    }
+
+    /** A boolean query parameter: exactly "true" is true, anything else false (as the original). */
+    boolean flag(String name) {
+        List<String> v = query.parameters().get(name);
+        return v != null && !v.isEmpty() && "true".equals(v.get(0));
+    }
+
+    @Override public int refCnt() { return request.refCnt(); }
+    @Override public RoutedRequest retain() { request.retain(); return this; }
+    @Override public RoutedRequest retain(int n) { request.retain(n); return this; }
+    @Override public RoutedRequest touch() { request.touch(); return this; }
+    @Override public RoutedRequest touch(Object hint) { request.touch(hint); return this; }
+    @Override public boolean release() { return request.release(); }
+    @Override public boolean release(int n) { return request.release(n); }
+}

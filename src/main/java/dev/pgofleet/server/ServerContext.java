@@ -1,0 +1,7 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.config.CollectorConfig;
+
+/** What every connection's pipeline shares: settings, keys, the byte budget and the endpoint handlers. */
+record ServerContext(CollectorConfig config, AuthKeys keys, InFlightBudget inFlight,
+                     SubmitHandler submitHandler, MergeHandler mergeHandler) {}

@@ -1,0 +1,70 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.pprof.CpuProfileCheck;
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.pprof.ValidProfile;
+import dev.pgofleet.store.ProfileStore;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/submit}: validation on a worker thread, then a durable write by the store; 204
+ * only once the profile is on disk. A full worker queue means 503 with Retry-After.
+ */
+@Sharable
+final class SubmitHandler extends EndpointHandler {
+    private static final Logger log = LoggerFactory.getLogger(SubmitHandler.class);
+    private final Executor workers;
+    private final ProfileStore store;
+    private final DecodeLimits limits;
+    private final int retryAfterSeconds;
+
+    SubmitHandler(Executor workers, ProfileStore store, DecodeLimits limits, int retryAfterSeconds) {
+        super(Endpoint.SUBMIT);
+        this.workers = workers;
+        this.store = store;
+        this.limits = limits;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    @Override
+    protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
+        boolean keepAlive = req.keepAlive();
+        byte[] body = ByteBufUtil.getBytes(req.request().content());
+        CompletableFuture<?> stored;
+        try {
+            stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(store::store);
+        } catch (RejectedExecutionException e) {
+            Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
+            return;
+        }
+        stored.whenComplete((path, error) -> {
+            if (error == null) {
+                Responses.send(ctx, keepAlive, Responses.empty(HttpResponseStatus.NO_CONTENT));
+            } else {
+                if (error.getCause() instanceof InvalidProfileException ipe) {
+                    log.info("refused profile from {}: {}", ctx.channel().remoteAddress(), ipe.getMessage());
+                }
+                Responses.fail(ctx, keepAlive, error, retryAfterSeconds);
+            }
+        });
+    }
+
+    private byte[] validate(byte[] body) {
+        try {
+            CpuProfileCheck.require(ValidProfile.parse(body, limits));
+            return body;
+        } catch (InvalidProfileException e) {
+            throw new CompletionException(e);
+        }
+    }
+}
