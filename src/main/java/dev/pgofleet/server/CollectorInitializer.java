@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The collector's pipeline, every stage named, in order:
  * <pre>
  * idle → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
- *      → auth → in-flight → aggregate → route → health | submit | merge → errors
+ *      → auth → body-limit → aggregate → route → health | submit | merge → errors
  * </pre>
  * Authentication and the byte budget act on the request head, before the body is buffered.
  */
@@ -41,7 +41,8 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("access-log", new AccessLogHandler());
         p.addLast("protocol-errors", new ProtocolErrorHandler());
         p.addLast("auth", new AuthHandler(server.keys()));
-        p.addLast("in-flight", new InFlightLimitHandler(server.inFlight(), server.config().retryAfterSeconds()));
+        p.addLast("body-limit", new BodyLimitHandler(server.inFlight(), server.config().maxBodyBytes(),
+                server.config().retryAfterSeconds()));
         p.addLast("aggregate", new HttpObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.config().maxBodyBytes()), true));
         p.addLast("route", new RouteHandler());
         p.addLast("health", health);

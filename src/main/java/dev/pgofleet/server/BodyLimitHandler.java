@@ -12,20 +12,25 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Bounds the request bytes held at once across all connections. A request with Content-Length
+ * Limits request bodies. A declared Content-Length over the per-request limit gets 413 at once and
+ * the connection closes, before any byte of the body is read (chunked bodies that pass the limit
+ * are stopped by the aggregator). It also bounds the request bytes held at once across all
+ * connections. A request with Content-Length
  * reserves it on its head (so a refusal comes before any 100 Continue); a chunked one reserves
  * chunk by chunk. Over budget: 503 with Retry-After, the connection closes, buffers are released
  * at once. A reservation is returned when the response is written or the connection closes.
  */
-final class InFlightLimitHandler extends ChannelDuplexHandler {
+final class BodyLimitHandler extends ChannelDuplexHandler {
     private final InFlightBudget budget;
+    private final long maxBodyBytes;
     private final int retryAfterSeconds;
     private long reserved;
     private boolean reservedUpFront;
     private boolean rejecting;
 
-    InFlightLimitHandler(InFlightBudget budget, int retryAfterSeconds) {
+    BodyLimitHandler(InFlightBudget budget, long maxBodyBytes, int retryAfterSeconds) {
         this.budget = budget;
+        this.maxBodyBytes = maxBodyBytes;
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
@@ -35,6 +40,11 @@ final class InFlightLimitHandler extends ChannelDuplexHandler {
             rejecting = false;
             long length = HttpUtil.getContentLength(req, -1L);
             reservedUpFront = length > 0;
+            if (length > maxBodyBytes) {
+                refuse(ctx, msg, Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes"));
+                return;
+            }
             if (reservedUpFront && !reserve(length)) {
                 reject(ctx, msg);
                 return;
@@ -62,11 +72,15 @@ final class InFlightLimitHandler extends ChannelDuplexHandler {
     }
 
     private void reject(ChannelHandlerContext ctx, Object msg) {
+        refuse(ctx, msg, Responses.retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "overloaded: too many request bytes in flight, try again later", retryAfterSeconds));
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Object msg, io.netty.handler.codec.http.FullHttpResponse response) {
         rejecting = true;
         ReferenceCountUtil.release(msg);
         releaseAll();
-        Responses.send(ctx, false, Responses.closing(Responses.retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "overloaded: too many request bytes in flight, try again later", retryAfterSeconds)));
+        Responses.send(ctx, false, Responses.closing(response));
     }
 
     @Override

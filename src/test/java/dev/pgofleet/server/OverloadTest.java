@@ -1,0 +1,113 @@
+package dev.pgofleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.testing.Profiles;
+import dev.pgofleet.testing.RawHttp;
+import dev.pgofleet.testing.RunningCollector;
+import dev.pgofleet.testing.TestData;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Load shedding, deadlines and shutdown, with deliberately tiny limits. */
+class OverloadTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aBurstIsShedWith503AndEveryAcceptedProfileIsInTheNextMerge() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_WORKER_THREADS", "1", "PGOF_WORKER_QUEUE", "1",
+                "PGOF_RETRY_AFTER", "3s"))) {
+            byte[] base = TestData.bytes("profiles/compiler/nethttp.pprof");
+            int n = 48;
+            ExecutorService clients = Executors.newFixedThreadPool(n);
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byte[] body = Profiles.withComment(base, "submit-" + i);
+                answers.add(clients.submit(() -> c.submit(body)));
+            }
+            Set<String> accepted = new HashSet<>();
+            int shed = 0;
+            for (int i = 0; i < n; i++) {
+                HttpResponse<String> r = answers.get(i).get();
+                assertThat(r.statusCode()).isIn(204, 503);
+                if (r.statusCode() == 204) {
+                    accepted.add("submit-" + i);
+                } else {
+                    assertThat(r.headers().firstValue("retry-after")).hasValue("3");
+                    shed++;
+                }
+            }
+            clients.shutdown();
+            System.out.printf("burst of %d submits: %d accepted, %d shed with 503%n", n, accepted.size(), shed);
+            assertThat(shed).as("some requests are shed").isPositive();
+            assertThat(accepted).as("some requests get through").isNotEmpty();
+            var merged = TestData.proto(c.merge("").body());
+            List<String> comments = merged.getCommentList().stream().map(i -> merged.getStringTable(i.intValue())).toList();
+            assertThat(new HashSet<>(comments)).isEqualTo(accepted);
+            assertThat(c.storedCount()).isEqualTo(accepted.size());
+        }
+    }
+
+    @Test
+    void aByteBudgetShedsLargeBodiesBeforeReadingThem() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_MAX_INFLIGHT_BYTES", "50000",
+                "PGOF_MAX_BODY_BYTES", "50000"))) {
+            try (RawHttp hog = new RawHttp(c.port()); RawHttp second = new RawHttp(c.port())) {
+                String head = "POST /v1/submit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningCollector.SUBMIT_KEY
+                        + "\r\nContent-Length: 40000\r\n\r\n";
+                hog.write(head + "partial");
+                Thread.sleep(200);
+                second.write(head);
+                String r = second.readResponse();
+                assertThat(r).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1");
+                assertThat(second.closedByServer()).isTrue();
+            }
+            // The reservation of the closed connections is returned: a normal submit works again.
+            Thread.sleep(200);
+            assertThat(c.submit(TestData.bytes("profiles/fleet/inst001.pprof")).statusCode()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void aClientTricklingItsRequestIsCutOffByTheDeadline() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_REQUEST_TIMEOUT", "1s"))) {
+            try (RawHttp slow = new RawHttp(c.port())) {
+                long start = System.nanoTime();
+                slow.write("POST /v1/sub");
+                Thread.sleep(400);
+                slow.write("mit HTTP/1.1\r\nHost: x\r\n");
+                Thread.sleep(400);
+                slow.write("X-Slow: 1\r\n");
+                assertThat(slow.readResponse()).startsWith("HTTP/1.1 408");
+                assertThat(slow.closedByServer()).isTrue();
+                assertThat((System.nanoTime() - start) / 1e9).isBetween(0.9, 5.0);
+                // Other clients were served meanwhile.
+                assertThat(c.submit(TestData.bytes("profiles/fleet/inst001.pprof")).statusCode()).isEqualTo(204);
+            }
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnectionsAreClosed() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_IDLE_TIMEOUT", "500ms"))) {
+            try (RawHttp idle = new RawHttp(c.port())) {
+                idle.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(idle.readResponse()).startsWith("HTTP/1.1 200");
+                long start = System.nanoTime();
+                assertThat(idle.closedByServer()).isTrue();
+                assertThat((System.nanoTime() - start) / 1e9).isLessThan(5.0);
+            }
+        }
+    }
+}

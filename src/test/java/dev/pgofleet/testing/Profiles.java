@@ -1,0 +1,36 @@
+package dev.pgofleet.testing;
+
+import dev.pgofleet.pprof.proto.ProfileProto.Profile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.zip.GZIPOutputStream;
+
+/** Builds test profiles from the fixtures. */
+public final class Profiles {
+    private Profiles() {}
+
+    /** The fixture with one comment added: a way to tell which submits reached a merge. */
+    public static byte[] withComment(byte[] profile, String comment) {
+        Profile p = TestData.proto(profile);
+        Profile.Builder b = p.toBuilder();
+        b.addStringTable(comment);
+        b.addComment(b.getStringTableCount() - 1);
+        return gzip(b.build().toByteArray());
+    }
+
+    public static byte[] gzip(byte[] raw) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Total of sample type {@code index} in a profile. */
+    public static long total(byte[] profile, int index) {
+        return TestData.proto(profile).getSampleList().stream().mapToLong(s -> s.getValue(index)).sum();
+    }
+}
