@@ -1,0 +1,180 @@
+package dev.pgofleet.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Closed-loop load on /v1/submit over loopback: C keep-alive connections, each sending the next
+ * request as soon as the previous answer arrived, for a fixed time. Prints throughput, latency
+ * percentiles and the count of each status. Bounded in time and count; loopback only.
+ *
+ * <pre>java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.LoadGenerator \
+ *   --url http://127.0.0.1:8080 --key KEY --file profile.pprof --connections 32 --seconds 20</pre>
+ */
+public final class LoadGenerator {
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new TreeMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        URI url = URI.create(opts.getOrDefault("url", "http://127.0.0.1:8080"));
+        if (!url.getHost().equals("127.0.0.1") && !url.getHost().equals("localhost")) {
+            throw new IllegalArgumentException("loopback targets only");
+        }
+        String key = opts.get("key");
+        byte[] body = Files.readAllBytes(Path.of(opts.get("file")));
+        int connections = Integer.parseInt(opts.getOrDefault("connections", "32"));
+        double seconds = Double.parseDouble(opts.getOrDefault("seconds", "20"));
+        int maxRequests = Integer.parseInt(opts.getOrDefault("max-requests", "2000000"));
+        Result r = run(url, key, body, connections, seconds, maxRequests);
+        System.out.println(r);
+    }
+
+    public record Result(int connections, int bodyBytes, double seconds, long requests, long[] latenciesNanos,
+                         Map<Integer, Long> statuses, long errors) {
+        public double perSecond() {
+            return requests / seconds;
+        }
+
+        public double percentileMillis(double p) {
+            if (latenciesNanos.length == 0) {
+                return Double.NaN;
+            }
+            int i = (int) Math.min(latenciesNanos.length - 1, Math.ceil(p / 100 * latenciesNanos.length) - 1);
+            return latenciesNanos[Math.max(0, i)] / 1e6;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("connections=%d body=%dB duration=%.1fs requests=%d rate=%.0f/s p50=%.2fms p99=%.2fms"
+                            + " max=%.2fms statuses=%s connection-errors=%d", connections, bodyBytes, seconds, requests,
+                    perSecond(), percentileMillis(50), percentileMillis(99), percentileMillis(100), statuses, errors);
+        }
+    }
+
+    public static Result run(URI url, String key, byte[] body, int connections, double seconds, int maxRequests)
+            throws InterruptedException {
+        byte[] head = ("POST /v1/submit HTTP/1.1\r\nHost: " + url.getHost() + "\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] request = Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, request, head.length, body.length);
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        AtomicInteger budget = new AtomicInteger(maxRequests);
+        long[][] latencies = new long[connections][];
+        int[] counts = new int[connections];
+        Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+        LongAdder errors = new LongAdder();
+        CountDownLatch done = new CountDownLatch(connections);
+        long start = System.nanoTime();
+        for (int c = 0; c < connections; c++) {
+            int id = c;
+            latencies[c] = new long[1 << 16];
+            Thread t = new Thread(() -> {
+                try {
+                    Socket s = null;
+                    while (System.nanoTime() < end && budget.decrementAndGet() >= 0) {
+                        try {
+                            if (s == null) {
+                                s = new Socket(url.getHost(), url.getPort());
+                                s.setTcpNoDelay(true);
+                                s.setSoTimeout(60_000);
+                            }
+                            long t0 = System.nanoTime();
+                            OutputStream out = s.getOutputStream();
+                            out.write(request);
+                            out.flush();
+                            Answer a = readAnswer(s.getInputStream());
+                            long dt = System.nanoTime() - t0;
+                            if (counts[id] == latencies[id].length) {
+                                latencies[id] = Arrays.copyOf(latencies[id], counts[id] * 2);
+                            }
+                            latencies[id][counts[id]++] = dt;
+                            statuses.computeIfAbsent(a.status, k -> new LongAdder()).increment();
+                            if (a.close) {
+                                s.close();
+                                s = null;
+                            }
+                        } catch (IOException e) {
+                            errors.increment();
+                            if (s != null) {
+                                try {
+                                    s.close();
+                                } catch (IOException ignored) {
+                                    // already broken
+                                }
+                            }
+                            s = null;
+                        }
+                    }
+                    if (s != null) {
+                        s.close();
+                    }
+                } catch (IOException ignored) {
+                    // closing
+                } finally {
+                    done.countDown();
+                }
+            }, "load-" + c);
+            t.setDaemon(true);
+            t.start();
+        }
+        done.await();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        int total = Arrays.stream(counts).sum();
+        long[] all = new long[total];
+        int k = 0;
+        for (int c = 0; c < connections; c++) {
+            System.arraycopy(latencies[c], 0, all, k, counts[c]);
+            k += counts[c];
+        }
+        Arrays.sort(all);
+        Map<Integer, Long> st = new TreeMap<>();
+        statuses.forEach((code, n) -> st.put(code, n.sum()));
+        return new Result(connections, body.length, elapsed, total, all, st, errors.sum());
+    }
+
+    private record Answer(int status, boolean close) {}
+
+    // Byte by byte, so nothing past this answer is consumed; answers are small.
+    private static Answer readAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream(256);
+        int state = 0;
+        while (state < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed");
+            }
+            head.write(b);
+            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+        }
+        String h = head.toString(StandardCharsets.ISO_8859_1);
+        int status = Integer.parseInt(h.substring(9, 12));
+        int length = 0;
+        boolean close = false;
+        for (String line : h.split("\r\n")) {
+            String l = line.toLowerCase();
+            if (l.startsWith("content-length:")) {
+                length = Integer.parseInt(l.substring(15).trim());
+            } else if (l.startsWith("connection:") && l.contains("close")) {
+                close = true;
+            }
+        }
+        in.readNBytes(length);
+        return new Answer(status, close);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.pgofleet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.testing.CollectorProcess;
+import dev.pgofleet.testing.Profiles;
+import dev.pgofleet.testing.RunningCollector;
+import dev.pgofleet.testing.TestData;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged collector killed with SIGKILL mid-stream and restarted: every 204 survives, nothing doubles. */
+class DurabilityIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyAcknowledgedProfileSurvivesSigkill() throws Exception {
+        byte[] base = TestData.bytes("profiles/fleet/inst005.pprof");
+        long perProfile = Profiles.total(base, 0);
+        int port = CollectorProcess.freePort();
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        Set<String> sent = ConcurrentHashMap.newKeySet();
+        AtomicInteger ids = new AtomicInteger();
+        AtomicBoolean running = new AtomicBoolean(true);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try (CollectorProcess collector = CollectorProcess.start(tmp, port, List.of("-Xmx256m"), Map.of())) {
+            ExecutorService clients = Executors.newFixedThreadPool(16);
+            for (int t = 0; t < 16; t++) {
+                clients.submit(() -> {
+                    while (running.get()) {
+                        String id = "p-" + ids.incrementAndGet();
+                        byte[] body = Profiles.withComment(base, id);
+                        sent.add(id);
+                        try {
+                            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/submit"))
+                                    .header("Authorization", "Bearer " + RunningCollector.SUBMIT_KEY)
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+                            if (r.statusCode() == 204) {
+                                acked.add(id);
+                            }
+                        } catch (Exception connectionLost) {
+                            return null;
+                        }
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(2500);
+            collector.kill();
+            running.set(false);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        System.out.printf("SIGKILL after %d acknowledged submits (%d sent)%n", acked.size(), sent.size());
+        assertThat(acked.size()).isGreaterThan(50);
+
+        try (CollectorProcess restarted = CollectorProcess.start(tmp, port, List.of("-Xmx256m"), Map.of())) {
+            try (Stream<Path> files = Files.list(tmp.resolve("store"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
+            }
+            HttpResponse<byte[]> merge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge"))
+                    .header("Authorization", "Bearer " + RunningCollector.MERGE_KEY)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(merge.statusCode()).isEqualTo(200);
+            var merged = TestData.proto(merge.body());
+            List<String> present = merged.getCommentList().stream().map(i -> merged.getStringTable(i.intValue())).toList();
+            assertThat(present).containsAll(acked);
+            assertThat(sent).containsAll(present);
+            // Each profile counted once: the total is exactly one copy per profile present.
+            long total = merged.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+            assertThat(total).isEqualTo(perProfile * present.size());
+            assertThat(restarted.terminate()).as("SIGTERM exits 0").isZero();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.pgofleet.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store on a real disk: durable writes, recovery after a crash at each step of a combine, quarantine. */
+class ProfileStoreTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] fleet(int i) {
+        return TestData.bytes(String.format("profiles/fleet/inst%03d.pprof", i));
+    }
+
+    @Test
+    void storesTheBytesAsReceivedInArrivalOrder() throws Exception {
+        try (ProfileStore store = ProfileStore.open(dir, 4, 16)) {
+            long g = store.generation();
+            Path a = store.store(fleet(1)).get();
+            Path b = store.store(fleet(2)).get();
+            assertThat(store.snapshot()).containsExactly(a, b);
+            assertThat(Files.readAllBytes(a)).isEqualTo(fleet(1));
+            assertThat(store.generation()).isGreaterThan(g);
+        }
+    }
+
+    @Test
+    void tempFilesAreInvisibleAndRemovedAtStart() throws Exception {
+        Files.write(dir.resolve(ProfileStore.TEMP_PREFIX + "1795000000000-0000000001-abcdef.pprof"), new byte[] {1, 2});
+        Files.write(dir.resolve("1795000000000-0000000002-abcdef.pprof"), fleet(1));
+        try (ProfileStore store = ProfileStore.open(dir, 1, 4)) {
+            assertThat(store.snapshot()).hasSize(1);
+            try (Stream<Path> s = Files.list(dir)) {
+                assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(ProfileStore.TEMP_PREFIX));
+            }
+        }
+    }
+
+    @Test
+    void combineReplacesInputsByTheMerge() throws Exception {
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            Path a = store.store(fleet(1)).get(), b = store.store(fleet(2)).get(), later = store.store(fleet(3)).get();
+            Path combined = store.combine(List.of(a, b), fleet(4));
+            assertThat(store.snapshot()).containsExactly(combined, later);
+            assertThat(Files.exists(dir.resolve(ProfileStore.JOURNAL))).isFalse();
+        }
+    }
+
+    /** Crash after the journal, before the combined file's rename: the inputs stay, nothing is counted twice. */
+    @Test
+    void interruptedCombineBeforeCommitRollsBack() throws Exception {
+        Path a = dir.resolve("1795000000001-0000000001-aaaaaa.pprof"), b = dir.resolve("1795000000002-0000000002-aaaaaa.pprof");
+        Files.write(a, fleet(1));
+        Files.write(b, fleet(2));
+        String combinedName = "0000000000000-1795000000003-aaaaaac.pprof";
+        Files.write(dir.resolve(ProfileStore.TEMP_PREFIX + combinedName), fleet(3));
+        Files.writeString(dir.resolve(ProfileStore.JOURNAL), combinedName + "\n" + a.getFileName() + "\n" + b.getFileName() + "\n");
+        try (ProfileStore store = ProfileStore.open(dir, 1, 4)) {
+            assertThat(store.snapshot()).containsExactly(a, b);
+            assertThat(Files.exists(dir.resolve(ProfileStore.JOURNAL))).isFalse();
+        }
+    }
+
+    /** Crash after the combined file's rename, before the inputs were deleted: the restart finishes the job. */
+    @Test
+    void interruptedCombineAfterCommitRollsForward() throws Exception {
+        Path a = dir.resolve("1795000000001-0000000001-aaaaaa.pprof"), b = dir.resolve("1795000000002-0000000002-aaaaaa.pprof");
+        Path keep = dir.resolve("1795000000009-0000000003-aaaaaa.pprof");
+        Files.write(a, fleet(1));
+        Files.write(b, fleet(2));
+        Files.write(keep, fleet(5));
+        String combinedName = "0000000000000-1795000000003-aaaaaac.pprof";
+        Files.write(dir.resolve(combinedName), fleet(3));
+        Files.delete(a); // the crash came after deleting one input
+        Files.writeString(dir.resolve(ProfileStore.JOURNAL), combinedName + "\n" + a.getFileName() + "\n" + b.getFileName() + "\n");
+        try (ProfileStore store = ProfileStore.open(dir, 1, 4)) {
+            assertThat(store.snapshot()).containsExactly(dir.resolve(combinedName), keep);
+        }
+    }
+
+    @Test
+    void aStoredFileThatNoLongerParsesIsQuarantinedAndTheMergeGoesOn() throws Exception {
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            store.store(fleet(1)).get();
+            Path broken = store.store(fleet(2)).get();
+            Files.write(broken, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0}); // damaged on disk after the fact
+            MergeService merges = new MergeService(store, DecodeLimits.DEFAULT, 2);
+            MergeResult r = merges.merge(false).get();
+            merges.close();
+            assertThat(r.profiles()).isEqualTo(1);
+            assertThat(store.snapshot()).hasSize(1);
+            assertThat(dir.resolve("quarantine").resolve(broken.getFileName())).exists();
+        }
+    }
+
+    @Test
+    void repeatedMergesWithNothingNewShareOneResult() throws Exception {
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            store.store(fleet(1)).get();
+            MergeService merges = new MergeService(store, DecodeLimits.DEFAULT, 2);
+            var first = merges.merge(false);
+            var second = merges.merge(false);
+            assertThat(second).isSameAs(first);
+            first.get();
+            store.store(fleet(2)).get();
+            var third = merges.merge(false);
+            assertThat(third).isNotSameAs(first);
+            assertThat(third.get().profiles()).isEqualTo(2);
+            merges.close();
+        }
+    }
+
+    @Test
+    void openFailsClearlyOnAnUnwritableDirectory() throws Exception {
+        Path file = dir.resolve("not-a-dir");
+        Files.writeString(file, "x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProfileStore.open(file.resolve("sub"), 1, 1))
+                .isInstanceOf(java.io.IOException.class);
+    }
+}
