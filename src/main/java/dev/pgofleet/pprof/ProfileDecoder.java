@@ -13,6 +13,11 @@ public final class ProfileDecoder {
     private ProfileDecoder() {}
 
     public static Profile decode(byte[] data, DecodeLimits limits) throws InvalidProfileException {
+        return parse(inflate(data, limits));
+    }
+
+    /** The protobuf bytes of a file or body: gunzipped when gzipped, within the limits. */
+    static byte[] inflate(byte[] data, DecodeLimits limits) throws InvalidProfileException {
         if (data.length == 0) {
             throw new InvalidProfileException("empty body: expected a pprof profile");
         }
@@ -26,6 +31,10 @@ public final class ProfileDecoder {
         if (raw.length == 0) {
             throw new InvalidProfileException("empty profile");
         }
+        return raw;
+    }
+
+    static Profile parse(byte[] raw) throws InvalidProfileException {
         rejectConcatenation(raw);
         try {
             return Profile.parseFrom(raw);

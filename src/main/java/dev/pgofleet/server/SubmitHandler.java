@@ -3,7 +3,6 @@ package dev.pgofleet.server;
 import dev.pgofleet.pprof.CpuProfileCheck;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.InvalidProfileException;
-import dev.pgofleet.pprof.ValidProfile;
 import dev.pgofleet.store.ProfileStore;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -61,7 +60,7 @@ final class SubmitHandler extends EndpointHandler {
 
     private byte[] validate(byte[] body) {
         try {
-            CpuProfileCheck.require(ValidProfile.parse(body, limits));
+            CpuProfileCheck.requireValid(body, limits);
             return body;
         } catch (InvalidProfileException e) {
             throw new CompletionException(e);
