@@ -1,0 +1,3 @@
+module example.com/pgoprog
+
+go 1.23
