@@ -1,9 +1,6 @@
 package dev.pgofleet.pprof;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnsafeByteOperations;
-import com.google.protobuf.WireFormat;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -12,60 +9,60 @@ import java.util.Arrays;
  * bytes with no object graph, checking what {@link ValidProfile} and {@link CpuProfileCheck} check.
  * It only ever says "yes" when it is sure; anything unusual (a wire type it does not expect, a
  * message that appears twice where it should appear once, any failed check) answers "not sure",
- * and the full validation decides and gives the precise reason. So it can never accept what the
- * full validation (which merges use) would refuse.
+ * and the full validation decides and gives the precise reason. So it never accepts what the full
+ * validation (which merges use) would refuse; ProfileFuzzTest checks exactly that.
  */
 final class FastCpuCheck {
-    private static final int VARINT = WireFormat.WIRETYPE_VARINT, LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int VARINT = WireReader.VARINT, LEN = WireReader.LEN;
 
-    private final CodedInputStream in;
-    private final byte[] raw;
-    private long minString = 0, maxString = 0;
+    private final WireReader in;
+    private long minString, maxString;
     private int strings;
-    private int emptyFirstString = -1;
-    private LongList mappingIds = new LongList(), functionIds = new LongList(), locationIds = new LongList();
-    private LongList lineFunctions = new LongList(), sampleLocations = new LongList();
-    private LongList sampleTypeStrings = new LongList();
-    private LongList valueCounts = new LongList();
+    private int firstStringLength = -1;
+    private final LongList mappingIds = new LongList(), functionIds = new LongList(), locationIds = new LongList();
+    private final LongList lineFunctions = new LongList(), sampleLocations = new LongList();
+    private final LongList sampleTypeStrings = new LongList(), valueCounts = new LongList();
     private long periodType = -1, periodUnit = -1;
     private int periodTypeMessages;
-    private int[] stringOffsets = new int[256];
-    private int[] stringLengths = new int[256];
+    private int[] stringOffsets = new int[512];
+    private int[] stringLengths = new int[512];
     private boolean time, duration, period;
 
     private FastCpuCheck(byte[] raw) {
-        this.raw = raw;
-        this.in = CodedInputStream.newInstance(raw);
-        in.setRecursionLimit(8);
+        this.in = new WireReader(raw);
     }
 
     /** True only when the profile is certainly a valid CPU profile. */
     static boolean accepts(byte[] raw) {
         try {
-            return new FastCpuCheck(raw).run();
-        } catch (IOException | RuntimeException e) {
+            return new FastCpuCheck(raw).run(raw.length);
+        } catch (WireReader.Malformed e) {
             return false;
         }
     }
 
-    private boolean run() throws IOException {
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int field = WireFormat.getTagFieldNumber(tag), wire = WireFormat.getTagWireType(tag);
+    private boolean run(int end) {
+        while (in.pos < end) {
+            long tag = in.tag(end);
+            int field = (int) (tag >>> 3), wire = (int) (tag & 7);
             boolean ok = switch (field) {
                 case 1 -> wire == LEN && valueType(sampleTypeStrings);
                 case 2 -> wire == LEN && sample();
-                case 3 -> wire == LEN && mapping();
-                case 4 -> wire == LEN && location();
-                case 5 -> wire == LEN && function();
+                case 3 -> wire == LEN && idMessage(mappingIds, 10, false);
+                case 4 -> wire == LEN && idMessage(locationIds, 5, true);
+                case 5 -> wire == LEN && idMessage(functionIds, 5, false);
                 case 6 -> wire == LEN && string();
-                case 7, 8, 14 -> wire == VARINT && ref(in.readInt64());
+                case 7, 8, 14 -> wire == VARINT && ref(in.varint(end));
                 // A scalar seen twice means concatenated profiles: let the full check say so.
-                case 9 -> wire == VARINT && !time && (time = true) && skipVarint();
-                case 10 -> wire == VARINT && !duration && (duration = true) && in.readInt64() >= 0;
+                case 9 -> wire == VARINT && !time && (time = true) && skipVarint(end);
+                case 10 -> wire == VARINT && !duration && (duration = true) && in.varint(end) >= 0;
                 case 11 -> wire == LEN && ++periodTypeMessages == 1 && periodType();
-                case 12 -> wire == VARINT && !period && (period = true) && skipVarint();
-                case 13 -> repeatedRefs(wire);
-                default -> in.skipField(tag);
+                case 12 -> wire == VARINT && !period && (period = true) && skipVarint(end);
+                case 13 -> repeatedRefs(wire, end);
+                default -> {
+                    in.skip(wire, end);
+                    yield true;
+                }
             };
             if (!ok) {
                 return false;
@@ -74,42 +71,42 @@ final class FastCpuCheck {
         return finish();
     }
 
-    private boolean skipVarint() throws IOException {
-        in.readRawVarint64();
+    private boolean skipVarint(int end) {
+        in.varint(end);
         return true;
     }
 
     private boolean finish() {
-        if (strings == 0 || emptyFirstString != 0 || minString < 0 || maxString >= strings) {
+        if (strings == 0 || firstStringLength != 0 || minString < 0 || maxString >= strings) {
             return false;
         }
         int types = sampleTypeStrings.size / 2;
         for (int i = 0; i < valueCounts.size; i++) {
-            if (valueCounts.get(i) != types) {
+            if (valueCounts.values[i] != types) {
                 return false;
             }
         }
-        if (!unique(mappingIds) || !unique(functionIds) || !unique(locationIds)) {
+        IdSet functions = IdSet.of(functionIds), locations = IdSet.of(locationIds);
+        if (IdSet.of(mappingIds) == null || functions == null || locations == null) {
             return false;
         }
         for (int i = 0; i < lineFunctions.size; i++) {
-            long f = lineFunctions.get(i);
-            if (f != 0 && Arrays.binarySearch(functionIds.values, 0, functionIds.size, f) < 0) {
+            long f = lineFunctions.values[i];
+            if (f != 0 && !functions.contains(f)) {
                 return false;
             }
         }
         for (int i = 0; i < sampleLocations.size; i++) {
-            if (Arrays.binarySearch(locationIds.values, 0, locationIds.size, sampleLocations.get(i)) < 0) {
+            if (!locations.contains(sampleLocations.values[i])) {
                 return false;
             }
         }
         if (periodTypeMessages != 1 || !is(periodType, "cpu") || !is(periodUnit, "nanoseconds") || types != 2) {
             return false;
         }
-        boolean countFirst = is(sampleTypeStrings.get(0), "samples") && is(sampleTypeStrings.get(1), "count")
-                && is(sampleTypeStrings.get(2), "cpu") && is(sampleTypeStrings.get(3), "nanoseconds");
-        boolean cpuFirst = is(sampleTypeStrings.get(0), "cpu") && is(sampleTypeStrings.get(1), "nanoseconds")
-                && is(sampleTypeStrings.get(2), "samples") && is(sampleTypeStrings.get(3), "count");
+        long[] t = sampleTypeStrings.values;
+        boolean countFirst = is(t[0], "samples") && is(t[1], "count") && is(t[2], "cpu") && is(t[3], "nanoseconds");
+        boolean cpuFirst = is(t[0], "cpu") && is(t[1], "nanoseconds") && is(t[2], "samples") && is(t[3], "count");
         return countFirst || cpuFirst;
     }
 
@@ -119,45 +116,37 @@ final class FastCpuCheck {
         }
         byte[] e = expected.getBytes(StandardCharsets.US_ASCII);
         int off = stringOffsets[(int) index], len = stringLengths[(int) index];
-        return len == e.length && Arrays.equals(raw, off, off + len, e, 0, e.length);
+        return len == e.length && Arrays.equals(in.buf, off, off + len, e, 0, e.length);
     }
 
-    /** Sorts the ids and checks there is no zero and no duplicate. */
-    private static boolean unique(LongList ids) {
-        Arrays.sort(ids.values, 0, ids.size);
-        for (int i = 0; i < ids.size; i++) {
-            if (ids.values[i] == 0 || i > 0 && ids.values[i] == ids.values[i - 1]) {
-                return false;
-            }
+    private boolean ref(long index) {
+        if (index < minString) {
+            minString = index;
+        }
+        if (index > maxString) {
+            maxString = index;
         }
         return true;
     }
 
-    private boolean ref(long index) {
-        minString = Math.min(minString, index);
-        maxString = Math.max(maxString, index);
-        return true;
-    }
-
-    private boolean repeatedRefs(int wire) throws IOException {
+    private boolean repeatedRefs(int wire, int end) {
         if (wire == VARINT) {
-            return ref(in.readInt64());
+            return ref(in.varint(end));
         }
         if (wire != LEN) {
             return false;
         }
-        int limit = in.pushLimit(in.readRawVarint32());
-        while (in.getBytesUntilLimit() > 0) {
-            ref(in.readInt64());
+        int e = in.lengthEnd(end);
+        while (in.pos < e) {
+            ref(in.varint(e));
         }
-        in.popLimit(limit);
         return true;
     }
 
-    private boolean string() throws IOException {
-        int len = in.readRawVarint32();
-        int offset = in.getTotalBytesRead();
-        if (len < 0 || len > raw.length - offset || !UnsafeByteOperations.unsafeWrap(raw, offset, len).isValidUtf8()) {
+    private boolean string() {
+        int end = in.lengthEnd(in.buf.length);
+        int offset = in.pos, len = end - offset;
+        if (!utf8(in.buf, offset, end)) {
             return false;
         }
         if (strings == stringOffsets.length) {
@@ -167,30 +156,43 @@ final class FastCpuCheck {
         stringOffsets[strings] = offset;
         stringLengths[strings] = len;
         if (strings == 0) {
-            emptyFirstString = len;
+            firstStringLength = len;
         }
         strings++;
-        in.skipRawBytes(len);
+        in.pos = end;
         return true;
     }
 
-    private boolean valueType(LongList into) throws IOException {
-        long type = 0, unit = 0;
-        int limit = in.pushLimit(in.readRawVarint32());
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int f = WireFormat.getTagFieldNumber(tag);
-            if ((f == 1 || f == 2) && WireFormat.getTagWireType(tag) != VARINT) {
-                return false;
-            }
-            if (f == 1) {
-                type = in.readInt64();
-            } else if (f == 2) {
-                unit = in.readInt64();
-            } else if (!in.skipField(tag)) {
-                return false;
+    /** Protobuf refuses proto3 strings that are not UTF-8; ASCII, the usual case, is checked inline. */
+    private static boolean utf8(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] < 0) {
+                return UnsafeByteOperations.unsafeWrap(b, from, to - from).isValidUtf8();
             }
         }
-        in.popLimit(limit);
+        return true;
+    }
+
+    private boolean valueType(LongList into) {
+        int end = in.lengthEnd(in.buf.length);
+        long type = 0, unit = 0;
+        while (in.pos < end) {
+            long tag = in.tag(end);
+            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
+            if (f == 1 || f == 2) {
+                if (wire != VARINT) {
+                    return false;
+                }
+                long v = in.varint(end);
+                if (f == 1) {
+                    type = v;
+                } else {
+                    unit = v;
+                }
+            } else {
+                in.skip(wire, end);
+            }
+        }
         ref(type);
         ref(unit);
         into.add(type);
@@ -198,166 +200,204 @@ final class FastCpuCheck {
         return true;
     }
 
-    private boolean periodType() throws IOException {
+    private boolean periodType() {
         LongList pt = new LongList();
-        if (!valueType(pt)) {
-            return false;
-        }
-        periodType = pt.get(0);
-        periodUnit = pt.get(1);
+        valueType(pt);
+        periodType = pt.values[0];
+        periodUnit = pt.values[1];
         return true;
     }
 
-    private boolean sample() throws IOException {
-        int limit = in.pushLimit(in.readRawVarint32());
+    private boolean sample() {
+        int end = in.lengthEnd(in.buf.length);
         long values = 0;
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int f = WireFormat.getTagFieldNumber(tag), wire = WireFormat.getTagWireType(tag);
+        while (in.pos < end) {
+            long tag = in.tag(end);
+            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
             if (f == 1) {
-                if (!varints(wire, sampleLocations)) {
+                if (!varints(wire, end, sampleLocations)) {
                     return false;
                 }
             } else if (f == 2) {
-                long n = countVarints(wire);
+                long n = countVarints(wire, end);
                 if (n < 0) {
                     return false;
                 }
                 values += n;
             } else if (f == 3) {
-                if (wire != LEN || !label()) {
+                if (wire != LEN || !label(end)) {
                     return false;
                 }
-            } else if (!in.skipField(tag)) {
-                return false;
+            } else {
+                in.skip(wire, end);
             }
         }
-        in.popLimit(limit);
         valueCounts.add(values);
         return true;
     }
 
-    private boolean label() throws IOException {
-        int limit = in.pushLimit(in.readRawVarint32());
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int f = WireFormat.getTagFieldNumber(tag);
+    private boolean label(int parentEnd) {
+        int end = in.lengthEnd(parentEnd);
+        while (in.pos < end) {
+            long tag = in.tag(end);
+            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
             if (f >= 1 && f <= 4) {
-                if (WireFormat.getTagWireType(tag) != VARINT) {
+                if (wire != VARINT) {
                     return false;
                 }
-                long v = in.readInt64();
+                long v = in.varint(end);
                 if (f != 3) {
                     ref(v);
                 }
-            } else if (!in.skipField(tag)) {
-                return false;
+            } else {
+                in.skip(wire, end);
             }
         }
-        in.popLimit(limit);
         return true;
     }
 
-    private boolean mapping() throws IOException {
-        return idMessage(mappingIds, new int[] {5, 6}, 10, false);
-    }
-
-    private boolean function() throws IOException {
-        return idMessage(functionIds, new int[] {2, 3, 4}, 5, false);
-    }
-
-    private boolean location() throws IOException {
-        return idMessage(locationIds, new int[0], 5, true);
-    }
-
-    /** A message whose field 1 is its id, some varint fields are string refs, and (for locations) field 4 holds lines. */
-    private boolean idMessage(LongList ids, int[] stringFields, int maxVarintField, boolean lines) throws IOException {
-        int limit = in.pushLimit(in.readRawVarint32());
+    /**
+     * A mapping, location or function: field 1 is its id, other varint fields up to
+     * {@code maxVarintField}; string refs are mapping fields 5-6 and function fields 2-4;
+     * a location's field 4 holds its lines.
+     */
+    private boolean idMessage(LongList ids, int maxVarintField, boolean isLocation) {
+        int end = in.lengthEnd(in.buf.length);
         long id = 0;
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int f = WireFormat.getTagFieldNumber(tag), wire = WireFormat.getTagWireType(tag);
-            if (lines && f == 4) {
-                if (wire != LEN || !line()) {
+        boolean isFunction = ids == functionIds, isMapping = ids == mappingIds;
+        while (in.pos < end) {
+            long tag = in.tag(end);
+            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
+            if (isLocation && f == 4) {
+                if (wire != LEN || !line(end)) {
                     return false;
                 }
             } else if (f >= 1 && f <= maxVarintField) {
                 if (wire != VARINT) {
                     return false;
                 }
-                long v = in.readRawVarint64();
+                long v = in.varint(end);
                 if (f == 1) {
                     id = v;
+                } else if (isFunction && f <= 4 || isMapping && (f == 5 || f == 6)) {
+                    ref(v);
                 }
-                for (int s : stringFields) {
-                    if (s == f) {
-                        ref(v);
-                    }
-                }
-            } else if (!in.skipField(tag)) {
-                return false;
+            } else {
+                in.skip(wire, end);
             }
         }
-        in.popLimit(limit);
         ids.add(id);
         return true;
     }
 
-    private boolean line() throws IOException {
-        int limit = in.pushLimit(in.readRawVarint32());
+    private boolean line(int parentEnd) {
+        int end = in.lengthEnd(parentEnd);
         long function = 0;
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            int f = WireFormat.getTagFieldNumber(tag);
+        while (in.pos < end) {
+            long tag = in.tag(end);
+            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
             if (f >= 1 && f <= 3) {
-                if (WireFormat.getTagWireType(tag) != VARINT) {
+                if (wire != VARINT) {
                     return false;
                 }
-                long v = in.readRawVarint64();
+                long v = in.varint(end);
                 if (f == 1) {
                     function = v;
                 }
-            } else if (!in.skipField(tag)) {
-                return false;
+            } else {
+                in.skip(wire, end);
             }
         }
-        in.popLimit(limit);
         lineFunctions.add(function);
         return true;
     }
 
-    private boolean varints(int wire, LongList into) throws IOException {
+    private boolean varints(int wire, int end, LongList into) {
         if (wire == VARINT) {
-            into.add(in.readRawVarint64());
+            into.add(in.varint(end));
             return true;
         }
         if (wire != LEN) {
             return false;
         }
-        int limit = in.pushLimit(in.readRawVarint32());
-        while (in.getBytesUntilLimit() > 0) {
-            into.add(in.readRawVarint64());
+        int e = in.lengthEnd(end);
+        while (in.pos < e) {
+            into.add(in.varint(e));
         }
-        in.popLimit(limit);
         return true;
     }
 
-    private long countVarints(int wire) throws IOException {
+    private long countVarints(int wire, int end) {
         if (wire == VARINT) {
-            in.readRawVarint64();
+            in.varint(end);
             return 1;
         }
         if (wire != LEN) {
             return -1;
         }
-        int limit = in.pushLimit(in.readRawVarint32());
+        int e = in.lengthEnd(end);
         long n = 0;
-        while (in.getBytesUntilLimit() > 0) {
-            in.readRawVarint64();
+        while (in.pos < e) {
+            in.varint(e);
             n++;
         }
-        in.popLimit(limit);
         return n;
     }
 
+    /**
+     * The ids of one table, for membership tests. Writers number ids 1..n, so a flag per id is the
+     * usual form; sparse ids fall back to a sorted array.
+     */
+    private static final class IdSet {
+        private final boolean[] dense;
+        private final long[] sorted;
+
+        private IdSet(boolean[] dense, long[] sorted) {
+            this.dense = dense;
+            this.sorted = sorted;
+        }
+
+        /** The set, or null when an id is zero or appears twice. */
+        static IdSet of(LongList ids) {
+            long max = 0;
+            for (int i = 0; i < ids.size; i++) {
+                long id = ids.values[i];
+                if (id == 0) {
+                    return null;
+                }
+                max = id < 0 ? Long.MAX_VALUE : Math.max(max, id);
+            }
+            if (max <= 4L * ids.size + 64) {
+                boolean[] present = new boolean[(int) max + 1];
+                for (int i = 0; i < ids.size; i++) {
+                    int id = (int) ids.values[i];
+                    if (present[id]) {
+                        return null;
+                    }
+                    present[id] = true;
+                }
+                return new IdSet(present, null);
+            }
+            long[] sorted = Arrays.copyOf(ids.values, ids.size);
+            Arrays.sort(sorted);
+            for (int i = 1; i < sorted.length; i++) {
+                if (sorted[i] == sorted[i - 1]) {
+                    return null;
+                }
+            }
+            return new IdSet(null, sorted);
+        }
+
+        boolean contains(long id) {
+            if (dense != null) {
+                return id > 0 && id < dense.length && dense[(int) id];
+            }
+            return Arrays.binarySearch(sorted, id) >= 0;
+        }
+    }
+
     private static final class LongList {
-        long[] values = new long[64];
+        long[] values = new long[256];
         int size;
 
         void add(long v) {
@@ -365,10 +405,6 @@ final class FastCpuCheck {
                 values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = v;
-        }
-
-        long get(int i) {
-            return i < size ? values[i] : -1;
         }
     }
 }

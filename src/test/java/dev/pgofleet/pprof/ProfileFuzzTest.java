@@ -27,6 +27,7 @@ class ProfileFuzzTest {
             byte[] seed = Gzip.gunzip(TestData.bytes(SEEDS.get(rnd.nextInt(SEEDS.size()))), 1 << 26);
             byte[] mutant = rnd.nextBoolean() ? mutateBytes(seed, rnd) : mutateFields(seed, rnd);
             boolean full;
+            String reason = "";
             try {
                 ValidProfile p = CpuProfileCheck.require(ValidProfile.parse(mutant, DecodeLimits.DEFAULT));
                 ProfileMerger m = new ProfileMerger(true);
@@ -36,13 +37,14 @@ class ProfileFuzzTest {
                 accepted++;
             } catch (InvalidProfileException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
+                reason = expected.getMessage();
                 full = false;
                 refused++;
             }
             boolean quick = FastCpuCheck.accepts(mutant);
             if (quick) {
                 quickAccepted++;
-                assertThat(full).as("quick check accepted mutant %d that the full validation refuses", i).isTrue();
+                assertThat(full).as("quick check accepted mutant %d that the full validation refuses: %s", i, reason).isTrue();
             }
         }
         System.out.printf("fuzzed %d inputs in %d ms: %d accepted, %d refused, quick check accepted %d%n", ITERATIONS,

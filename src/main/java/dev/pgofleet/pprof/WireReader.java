@@ -1,0 +1,77 @@
+package dev.pgofleet.pprof;
+
+/**
+ * A minimal protobuf wire reader over a byte array, for the one-pass check: no allocation, nested
+ * messages handled by end offsets. Malformed input throws {@link Malformed}.
+ */
+final class WireReader {
+    static final int VARINT = 0, I64 = 1, LEN = 2, I32 = 5;
+
+    static final class Malformed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Malformed() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final Malformed MALFORMED = new Malformed();
+
+    final byte[] buf;
+    int pos;
+
+    WireReader(byte[] buf) {
+        this.buf = buf;
+    }
+
+    long varint(int end) {
+        long result = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos >= end) {
+                throw MALFORMED;
+            }
+            byte b = buf[pos++];
+            result |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                return result;
+            }
+        }
+        throw MALFORMED;
+    }
+
+    /** A field tag; field number 0 or past 2^29-1 is malformed, as protobuf has it. */
+    long tag(int end) {
+        long tag = varint(end);
+        long field = tag >>> 3;
+        if (field == 0 || field > (1 << 29) - 1) {
+            throw MALFORMED;
+        }
+        return tag;
+    }
+
+    /** The end offset of a length-delimited field whose length comes next. */
+    int lengthEnd(int end) {
+        long len = varint(end);
+        if (len < 0 || len > end - pos) {
+            throw MALFORMED;
+        }
+        return pos + (int) len;
+    }
+
+    void skip(int wireType, int end) {
+        switch (wireType) {
+            case VARINT -> varint(end);
+            case I64 -> advance(8, end);
+            case LEN -> pos = lengthEnd(end);
+            case I32 -> advance(4, end);
+            default -> throw MALFORMED;
+        }
+    }
+
+    private void advance(int n, int end) {
+        if (end - pos < n) {
+            throw MALFORMED;
+        }
+        pos += n;
+    }
+}
