@@ -20,8 +20,6 @@ import sun.misc.Signal;
                 "  PGOF_BIND_ADDRESS=:8080 PGOF_DIRECTORY=/data java -jar pgo-fleet.jar collector",
                 "", "SIGTERM stops accepting, finishes in-flight writes and exits 0."})
 final class CollectorCommand implements Callable<Integer> {
-    private static final Logger log = LoggerFactory.getLogger(CollectorCommand.class);
-
     static {
         // The help text lists every variable with its default, from the one table the config reads.
         StringBuilder b = new StringBuilder();
@@ -39,6 +37,8 @@ final class CollectorCommand implements Callable<Integer> {
     }
 
     static int run(Map<String, String> env) throws InterruptedException {
+        // Looked up here, not in a static field: logging starts only for the commands that log.
+        Logger log = LoggerFactory.getLogger(CollectorCommand.class);
         CollectorConfig config;
         AuthKeys keys;
         try {

@@ -14,7 +14,7 @@ public final class CpuProfileCheck {
     public static void requireValid(byte[] body, DecodeLimits limits) throws InvalidProfileException {
         byte[] raw = ProfileDecoder.inflate(body, limits);
         if (!FastCpuCheck.accepts(raw)) {
-            require(ValidProfile.of(ProfileDecoder.parse(raw)));
+            require(ValidProfile.fromRaw(raw));
         }
     }
 

@@ -5,7 +5,6 @@ import dev.pgofleet.pprof.MergedProfile.Line;
 import dev.pgofleet.pprof.MergedProfile.Location;
 import dev.pgofleet.pprof.MergedProfile.Mapping;
 import dev.pgofleet.pprof.MergedProfile.Sample;
-import dev.pgofleet.pprof.proto.ProfileProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,6 +44,7 @@ public final class ProfileMerger {
     private Function[] functionMemo;
     private Location[] locationMemo;
     private final SampleKey probe = new SampleKey();
+    private final LocationKey locationProbe = new LocationKey();
     private final boolean alignSampleTypes;
     /** For each merged sample type, the position of that type in the current input. */
     private int[] valueOrder;
@@ -74,20 +74,20 @@ public final class ProfileMerger {
         combineHeader(p);
         inputs++;
         src = p;
-        mappingMemo = new Mapping[p.mappingFile.length];
-        mappingOffset = new long[p.mappingFile.length];
-        functionMemo = new Function[p.functionName.length];
-        locationMemo = new Location[p.locationMapping.length];
+        mappingMemo = new Mapping[p.w.mappings];
+        mappingOffset = new long[p.w.mappings];
+        functionMemo = new Function[p.w.functions];
+        locationMemo = new Location[p.w.locations];
         try {
             // The first mapping is the main binary: map it first so that it keeps id 1.
             if (mappings.isEmpty() && p.mappingFile.length > 0) {
                 mapMapping(0);
             }
-            List<ProfileProto.Sample> srcSamples = p.proto.getSampleList();
-            for (int i = 0; i < srcSamples.size(); i++) {
-                ProfileProto.Sample s = srcSamples.get(i);
-                if (!isZero(s)) {
-                    mapSample(i, s);
+            WireProfile w = p.w;
+            for (int i = 0; i < w.samples; i++) {
+                int values = (int) w.sValueStart.get(i);
+                if (!isZero(w.sValue.v, values, sampleTypes.size())) {
+                    mapSample(i, values);
                 }
             }
         } finally {
@@ -143,20 +143,21 @@ public final class ProfileMerger {
         }
     }
 
-    private static boolean isZero(ProfileProto.Sample s) {
-        for (int i = 0; i < s.getValueCount(); i++) {
-            if (s.getValue(i) != 0) {
+    private static boolean isZero(long[] values, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (values[i] != 0) {
                 return false;
             }
         }
         return true;
     }
 
-    private void mapSample(int index, ProfileProto.Sample s) {
-        int[] srcLocs = src.sampleLocations[index];
-        probe.reset(srcLocs.length);
-        for (int srcLoc : srcLocs) {
-            probe.push(mapLocation(srcLoc).id());
+    private void mapSample(int index, int valuesFrom) {
+        int locFrom = (int) src.w.sLocStart.get(index), locTo = (int) src.w.sLocStart.get(index + 1);
+        long[] srcValues = src.w.sValue.v;
+        probe.reset(locTo - locFrom);
+        for (int j = locFrom; j < locTo; j++) {
+            probe.push(mapLocation(src.sampleLocation[j]).id());
         }
         SampleLabels labels = src.sampleLabels[index];
         probe.labels = labels;
@@ -164,17 +165,17 @@ public final class ProfileMerger {
         Sample existing = sampleByKey.get(probe);
         if (existing != null) {
             for (int i = 0; i < existing.values.length; i++) {
-                existing.values[i] += s.getValue(valueOrder[i]);
+                existing.values[i] += srcValues[valuesFrom + valueOrder[i]];
             }
             return;
         }
-        Location[] locs = new Location[srcLocs.length];
-        for (int i = 0; i < srcLocs.length; i++) {
-            locs[i] = locationMemo[srcLocs[i]];
+        Location[] locs = new Location[locTo - locFrom];
+        for (int i = 0; i < locs.length; i++) {
+            locs[i] = locationMemo[src.sampleLocation[locFrom + i]];
         }
-        long[] values = new long[s.getValueCount()];
+        long[] values = new long[valueOrder.length];
         for (int i = 0; i < values.length; i++) {
-            values[i] = s.getValue(valueOrder[i]);
+            values[i] = srcValues[valuesFrom + valueOrder[i]];
         }
         SampleLabels pooled = labelPool.computeIfAbsent(labels, l -> l);
         Sample merged = new Sample(List.of(locs), values, pooled);
@@ -187,23 +188,30 @@ public final class ProfileMerger {
         if (memo != null) {
             return memo;
         }
-        ProfileProto.Location l = src.proto.getLocation(i);
+        WireProfile w = src.w;
         int srcMapping = src.locationMapping[i];
         Mapping m = srcMapping < 0 ? null : mapMapping(srcMapping);
         long offset = srcMapping < 0 ? 0 : mappingOffset[srcMapping];
-        long address = l.getAddress() + offset;
-        Line[] lines = new Line[l.getLineCount()];
-        for (int j = 0; j < lines.length; j++) {
-            ProfileProto.Line ln = l.getLine(j);
-            int f = src.lineFunction[i][j];
-            lines[j] = new Line(f < 0 ? null : mapFunction(f), ln.getLine(), ln.getColumn());
+        long address = w.lAddress.get(i) + offset;
+        boolean folded = w.lFolded.get(i) != 0;
+        int lineFrom = (int) w.lineStart.get(i), lineCount = (int) w.lineStart.get(i + 1) - lineFrom;
+        // Look the key up with a reused probe: a location seen in an earlier input costs no allocation.
+        locationProbe.reset(m == null ? address : address - m.start(), m == null ? 0 : m.id(), folded, lineCount);
+        for (int j = 0; j < lineCount; j++) {
+            int f = src.lineFunction[lineFrom + j];
+            locationProbe.line(j, f < 0 ? 0 : mapFunction(f).id(), f >= 0, w.lineNumber.get(lineFrom + j),
+                    w.lineColumn.get(lineFrom + j));
         }
-        LocationKey key = new LocationKey(m == null ? address : address - m.start(), m == null ? 0 : m.id(),
-                l.getIsFolded(), lines);
-        Location found = locationByKey.get(key);
+        locationProbe.rehash();
+        Location found = locationByKey.get(locationProbe);
         if (found == null) {
-            found = new Location(locations.size() + 1, m, address, List.of(lines), l.getIsFolded());
-            locationByKey.put(key, found);
+            Line[] lines = new Line[lineCount];
+            for (int j = 0; j < lineCount; j++) {
+                int f = src.lineFunction[lineFrom + j];
+                lines[j] = new Line(f < 0 ? null : mapFunction(f), w.lineNumber.get(lineFrom + j), w.lineColumn.get(lineFrom + j));
+            }
+            found = new Location(locations.size() + 1, m, address, List.of(lines), folded);
+            locationByKey.put(locationProbe.freeze(), found);
             locations.add(found);
         }
         locationMemo[i] = found;
@@ -215,16 +223,16 @@ public final class ProfileMerger {
         if (memo != null) {
             return memo;
         }
-        ProfileProto.Mapping m = src.proto.getMapping(i);
+        WireProfile w = src.w;
+        long start = w.mStart.get(i), limit = w.mLimit.get(i), fileOffset = w.mOffset.get(i), flags = w.mFlags.get(i);
         String buildId = src.mappingBuildId[i], file = src.mappingFile[i];
-        MappingKey key = new MappingKey(roundedSize(m.getMemoryStart(), m.getMemoryLimit()), m.getFileOffset(),
-                !buildId.isEmpty() ? buildId : file);
+        MappingKey key = new MappingKey(roundedSize(start, limit), fileOffset, !buildId.isEmpty() ? buildId : file);
         Mapping found = mappingByKey.get(key);
         if (found != null) {
-            mappingOffset[i] = found.start() - m.getMemoryStart();
+            mappingOffset[i] = found.start() - start;
         } else {
-            found = new Mapping(mappings.size() + 1, m.getMemoryStart(), m.getMemoryLimit(), m.getFileOffset(), file,
-                    buildId, m.getHasFunctions(), m.getHasFilenames(), m.getHasLineNumbers(), m.getHasInlineFrames());
+            found = new Mapping(mappings.size() + 1, start, limit, fileOffset, file, buildId,
+                    (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, (flags & 8) != 0);
             mappings.add(found);
             mappingByKey.put(key, found);
             mappingOffset[i] = 0;
@@ -244,7 +252,7 @@ public final class ProfileMerger {
         if (memo != null) {
             return memo;
         }
-        FunctionKey key = new FunctionKey(src.proto.getFunction(i).getStartLine(), src.functionName[i],
+        FunctionKey key = new FunctionKey(src.w.fStart.get(i), src.functionName[i],
                 src.functionSystemName[i], src.functionFile[i]);
         Function found = functionByKey.get(key);
         if (found == null) {
@@ -291,42 +299,64 @@ public final class ProfileMerger {
      * google/pprof's location key: address relative to the mapping, mapping id, folded flag and lines.
      * Go builds the lines part as a string with an indexing slip (each line's column slot is the
      * next line's function slot), so only the last column counts and a line without a function
-     * inherits the column before it. The slots below reproduce that exactly.
+     * inherits the column before it. The slots below reproduce that exactly: per Go string slot a
+     * (set, value) pair. One instance is reused as the lookup probe.
      */
     private static final class LocationKey {
         private static final long SET = 1;
-        private final long addr, mappingId;
-        private final boolean folded;
-        private final long[] slots;
-        private final int hash;
+        private long addr, mappingId;
+        private boolean folded;
+        private long[] slots = new long[64];
+        private int length;
+        private int hash;
 
-        LocationKey(long addr, long mappingId, boolean folded, Line[] lines) {
+        void reset(long addr, long mappingId, boolean folded, int lines) {
             this.addr = addr;
             this.mappingId = mappingId;
             this.folded = folded;
-            int n = lines.length;
-            long[] s = new long[2 * 3 * n]; // (set flag, value) per Go string slot
-            for (int i = 0; i < n; i++) {
-                Line ln = lines[i];
-                if (ln.function() != null) {
-                    put(s, 2 * i, ln.function().id());
-                }
-                put(s, 2 * i + 1, ln.line());
-                put(s, 2 * i + 2, ln.column());
+            this.length = 2 * 3 * lines;
+            if (slots.length < length) {
+                slots = new long[Math.max(length, slots.length * 2)];
             }
-            this.slots = s;
-            this.hash = (Long.hashCode(addr) * 31 + Long.hashCode(mappingId)) * 31 + Arrays.hashCode(s) + (folded ? 1 : 0);
+            Arrays.fill(slots, 0, length, 0);
         }
 
-        private static void put(long[] s, int slot, long value) {
-            s[2 * slot] = SET;
-            s[2 * slot + 1] = value;
+        void line(int i, long functionId, boolean hasFunction, long line, long column) {
+            if (hasFunction) {
+                put(2 * i, functionId);
+            }
+            put(2 * i + 1, line);
+            put(2 * i + 2, column);
+        }
+
+        private void put(int slot, long value) {
+            slots[2 * slot] = SET;
+            slots[2 * slot + 1] = value;
+        }
+
+        void rehash() {
+            int h = (Long.hashCode(addr) * 31 + Long.hashCode(mappingId)) * 31 + (folded ? 1 : 0);
+            for (int i = 0; i < length; i++) {
+                h = h * 31 + Long.hashCode(slots[i]);
+            }
+            hash = h;
+        }
+
+        LocationKey freeze() {
+            LocationKey k = new LocationKey();
+            k.addr = addr;
+            k.mappingId = mappingId;
+            k.folded = folded;
+            k.slots = Arrays.copyOf(slots, length);
+            k.length = length;
+            k.hash = hash;
+            return k;
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof LocationKey k && hash == k.hash && addr == k.addr && mappingId == k.mappingId
-                    && folded == k.folded && Arrays.equals(slots, k.slots);
+                    && folded == k.folded && Arrays.equals(slots, 0, length, k.slots, 0, k.length);
         }
 
         @Override

@@ -94,6 +94,9 @@ public final class SampleLabels {
 
     @Override
     public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
         return o instanceof SampleLabels s && hash == s.hash
                 && Arrays.equals(strKeys, s.strKeys) && Arrays.deepEquals(strValues, s.strValues)
                 && Arrays.equals(numKeys, s.numKeys) && Arrays.deepEquals(numValues, s.numValues)

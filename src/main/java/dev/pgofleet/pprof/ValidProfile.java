@@ -1,16 +1,19 @@
 package dev.pgofleet.pprof;
 
-import dev.pgofleet.pprof.proto.ProfileProto;
 import dev.pgofleet.pprof.proto.ProfileProto.Profile;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A decoded profile that passed google/pprof's checks (Parse + CheckValid), with every reference
- * resolved to a table position so that merging never looks an id up again.
+ * resolved to a table position so that merging never looks an id up again. Tables stay in the
+ * primitive arrays of {@link WireProfile}; strings are decoded once.
  */
 public final class ValidProfile {
-    final Profile proto;
+    final WireProfile w;
     final String[] strings;
     final List<ValueType> sampleTypes;
     final ValueType periodType;
@@ -20,138 +23,163 @@ public final class ValidProfile {
     final String[] functionName, functionSystemName, functionFile;
     /** Per location: its mapping's position, or -1 when it has none (or names an unknown one, as in google/pprof). */
     final int[] locationMapping;
-    /** Per location and line: the function's position, or -1 for a line without a function. */
-    final int[][] lineFunction;
-    /** Per sample: the positions of its locations, leaf first. */
-    final int[][] sampleLocations;
+    /** Per line (flat, as in {@link WireProfile#lineFunctionId}): the function's position, or -1 for none. */
+    final int[] lineFunction;
+    /** Per sample location (flat, as in {@link WireProfile#sLocId}): the location's position. */
+    final int[] sampleLocation;
     final SampleLabels[] sampleLabels;
 
-    private ValidProfile(Profile p) throws InvalidProfileException {
-        this.proto = p;
-        this.strings = p.getStringTableList().toArray(String[]::new);
+    private ValidProfile(WireProfile w) throws InvalidProfileException {
+        this.w = w;
+        this.strings = w.strings;
         if (strings.length == 0) {
             throw new InvalidProfileException("string table is empty: not a pprof profile");
         }
         if (!strings[0].isEmpty()) {
             throw new InvalidProfileException("string_table[0] must be empty");
         }
-        List<ValueType> types = new ArrayList<>(p.getSampleTypeCount());
-        for (ProfileProto.ValueType vt : p.getSampleTypeList()) {
-            types.add(valueType(vt, "sample type"));
+        List<ValueType> types = new ArrayList<>(w.sampleTypeX.size / 2);
+        for (int i = 0; i < w.sampleTypeX.size; i += 2) {
+            types.add(new ValueType(str(w.sampleTypeX.get(i), "sample type"), str(w.sampleTypeX.get(i + 1), "sample type")));
         }
         this.sampleTypes = List.copyOf(types);
-        this.periodType = valueType(p.getPeriodType(), "period type");
-        List<String> cs = new ArrayList<>(p.getCommentCount());
-        for (long c : p.getCommentList()) {
-            cs.add(str(c, "comment"));
+        this.periodType = new ValueType(str(w.periodTypeX, "period type"), str(w.periodUnitX, "period type"));
+        List<String> cs = new ArrayList<>(w.commentX.size);
+        for (int i = 0; i < w.commentX.size; i++) {
+            cs.add(str(w.commentX.get(i), "comment"));
         }
         this.comments = List.copyOf(cs);
-        this.defaultSampleType = str(p.getDefaultSampleType(), "default sample type");
-        this.dropFrames = str(p.getDropFrames(), "drop_frames");
-        this.keepFrames = str(p.getKeepFrames(), "keep_frames");
-        if (p.getDurationNanos() < 0) {
-            throw new InvalidProfileException("negative duration_nanos " + p.getDurationNanos());
+        this.defaultSampleType = str(w.defaultX, "default sample type");
+        this.dropFrames = str(w.dropX, "drop_frames");
+        this.keepFrames = str(w.keepX, "keep_frames");
+        if (w.durationNanos < 0) {
+            throw new InvalidProfileException("negative duration_nanos " + w.durationNanos);
         }
 
-        int nm = p.getMappingCount();
-        mappingFile = new String[nm];
-        mappingBuildId = new String[nm];
-        long[] mappingIds = new long[nm];
-        for (int i = 0; i < nm; i++) {
-            ProfileProto.Mapping m = p.getMapping(i);
-            mappingIds[i] = m.getId();
-            mappingFile[i] = str(m.getFilename(), "mapping file name");
-            mappingBuildId[i] = str(m.getBuildId(), "mapping build id");
+        mappingFile = new String[w.mappings];
+        mappingBuildId = new String[w.mappings];
+        for (int i = 0; i < w.mappings; i++) {
+            mappingFile[i] = str(w.mFileX.get(i), "mapping file name");
+            mappingBuildId[i] = str(w.mBuildX.get(i), "mapping build id");
         }
-        IdIndex mappings = IdIndex.of("mapping", mappingIds);
+        IdIndex mappings = IdIndex.of("mapping", Arrays.copyOf(w.mId.v, w.mappings));
 
-        int nf = p.getFunctionCount();
-        functionName = new String[nf];
-        functionSystemName = new String[nf];
-        functionFile = new String[nf];
-        long[] functionIds = new long[nf];
-        for (int i = 0; i < nf; i++) {
-            ProfileProto.Function f = p.getFunction(i);
-            functionIds[i] = f.getId();
-            functionName[i] = str(f.getName(), "function name");
-            functionSystemName[i] = str(f.getSystemName(), "function system name");
-            functionFile[i] = str(f.getFilename(), "function file name");
+        functionName = new String[w.functions];
+        functionSystemName = new String[w.functions];
+        functionFile = new String[w.functions];
+        for (int i = 0; i < w.functions; i++) {
+            functionName[i] = str(w.fNameX.get(i), "function name");
+            functionSystemName[i] = str(w.fSysX.get(i), "function system name");
+            functionFile[i] = str(w.fFileX.get(i), "function file name");
         }
-        IdIndex functions = IdIndex.of("function", functionIds);
+        IdIndex functions = IdIndex.of("function", Arrays.copyOf(w.fId.v, w.functions));
 
-        int nl = p.getLocationCount();
-        locationMapping = new int[nl];
-        lineFunction = new int[nl][];
-        long[] locationIds = new long[nl];
-        for (int i = 0; i < nl; i++) {
-            ProfileProto.Location l = p.getLocation(i);
-            locationIds[i] = l.getId();
-            locationMapping[i] = l.getMappingId() == 0 ? -1 : mappings.find(l.getMappingId());
-            int[] fs = new int[l.getLineCount()];
-            for (int j = 0; j < fs.length; j++) {
-                long fid = l.getLine(j).getFunctionId();
-                fs[j] = fid == 0 ? -1 : functions.find(fid);
-                if (fs[j] < 0 && fid != 0) {
-                    throw new InvalidProfileException("location " + Long.toUnsignedString(l.getId())
+        locationMapping = new int[w.locations];
+        lineFunction = new int[w.lineFunctionId.size];
+        for (int i = 0; i < w.locations; i++) {
+            long mid = w.lMappingId.get(i);
+            locationMapping[i] = mid == 0 ? -1 : mappings.find(mid);
+            for (int j = (int) w.lineStart.get(i); j < w.lineStart.get(i + 1); j++) {
+                long fid = w.lineFunctionId.get(j);
+                lineFunction[j] = fid == 0 ? -1 : functions.find(fid);
+                if (lineFunction[j] < 0 && fid != 0) {
+                    throw new InvalidProfileException("location " + Long.toUnsignedString(w.lId.get(i))
                             + " names function " + Long.toUnsignedString(fid) + ", which does not exist");
                 }
             }
-            lineFunction[i] = fs;
         }
-        IdIndex locations = IdIndex.of("location", locationIds);
+        IdIndex locations = IdIndex.of("location", Arrays.copyOf(w.lId.v, w.locations));
 
-        int ns = p.getSampleCount();
-        if (ns > 0 && sampleTypes.isEmpty()) {
+        if (w.samples > 0 && sampleTypes.isEmpty()) {
             throw new InvalidProfileException("profile has samples but no sample types");
         }
-        sampleLocations = new int[ns][];
-        sampleLabels = new SampleLabels[ns];
-        for (int i = 0; i < ns; i++) {
-            ProfileProto.Sample s = p.getSample(i);
-            if (s.getValueCount() != sampleTypes.size()) {
-                throw new InvalidProfileException("sample " + (i + 1) + " has " + s.getValueCount() + " value"
-                        + (s.getValueCount() == 1 ? "" : "s") + ", profile has " + sampleTypes.size() + " sample types");
+        sampleLocation = new int[w.sLocId.size];
+        sampleLabels = new SampleLabels[w.samples];
+        Map<RawLabels, SampleLabels> seenLabels = new HashMap<>();
+        for (int i = 0; i < w.samples; i++) {
+            int values = (int) (w.sValueStart.get(i + 1) - w.sValueStart.get(i));
+            if (values != sampleTypes.size()) {
+                throw new InvalidProfileException("sample " + (i + 1) + " has " + values + " value"
+                        + (values == 1 ? "" : "s") + ", profile has " + sampleTypes.size() + " sample types");
             }
-            int[] locs = new int[s.getLocationIdCount()];
-            for (int j = 0; j < locs.length; j++) {
-                locs[j] = locations.find(s.getLocationId(j));
-                if (locs[j] < 0) {
+            for (int j = (int) w.sLocStart.get(i); j < w.sLocStart.get(i + 1); j++) {
+                sampleLocation[j] = locations.find(w.sLocId.get(j));
+                if (sampleLocation[j] < 0) {
                     throw new InvalidProfileException("sample " + (i + 1) + " names location "
-                            + Long.toUnsignedString(s.getLocationId(j)) + ", which does not exist");
+                            + Long.toUnsignedString(w.sLocId.get(j)) + ", which does not exist");
                 }
             }
-            sampleLocations[i] = locs;
-            sampleLabels[i] = s.getLabelCount() == 0 ? SampleLabels.NONE : labels(s);
+            int from = (int) w.sLabelStart.get(i), to = (int) w.sLabelStart.get(i + 1);
+            if (from == to) {
+                sampleLabels[i] = SampleLabels.NONE;
+            } else {
+                RawLabels raw = new RawLabels(w, from, to);
+                SampleLabels l = seenLabels.get(raw);
+                if (l == null) {
+                    l = labels(from, to);
+                    seenLabels.put(raw, l);
+                }
+                sampleLabels[i] = l;
+            }
         }
-    }
-
-    /** Runs every structural check; the result is safe to merge. */
-    public static ValidProfile of(Profile p) throws InvalidProfileException {
-        return new ValidProfile(p);
     }
 
     /** Decodes and validates in one step. */
     public static ValidProfile parse(byte[] data, DecodeLimits limits) throws InvalidProfileException {
-        return of(ProfileDecoder.decode(data, limits));
+        return fromRaw(ProfileDecoder.inflate(data, limits));
+    }
+
+    /** Validates uncompressed protobuf bytes. */
+    static ValidProfile fromRaw(byte[] raw) throws InvalidProfileException {
+        return new ValidProfile(WireProfile.read(raw));
+    }
+
+    /** Validates a profile built with the generated protobuf classes. */
+    public static ValidProfile of(Profile p) throws InvalidProfileException {
+        return fromRaw(p.toByteArray());
     }
 
     // Same rule as google/pprof's decoder: a label with a string is a string label, one with a
     // number or unit a numeric label, and one with neither is dropped.
-    private SampleLabels labels(ProfileProto.Sample s) throws InvalidProfileException {
+    private SampleLabels labels(int from, int to) throws InvalidProfileException {
         SampleLabels.Builder b = new SampleLabels.Builder();
-        for (ProfileProto.Label l : s.getLabelList()) {
-            String key = str(l.getKey(), "label key");
-            if (l.getStr() != 0) {
-                b.addString(key, str(l.getStr(), "label value"));
-            } else if (l.getNum() != 0 || l.getNumUnit() != 0) {
-                b.addNumber(key, l.getNum(), l.getNumUnit() != 0 ? str(l.getNumUnit(), "label unit") : null);
+        for (int k = from; k < to; k++) {
+            String key = str(w.labelKey.get(k), "label key");
+            long s = w.labelStr.get(k), num = w.labelNum.get(k), unit = w.labelUnit.get(k);
+            if (s != 0) {
+                b.addString(key, str(s, "label value"));
+            } else if (num != 0 || unit != 0) {
+                b.addNumber(key, num, unit != 0 ? str(unit, "label unit") : null);
             }
         }
         return b.build();
     }
 
-    private ValueType valueType(ProfileProto.ValueType vt, String what) throws InvalidProfileException {
-        return new ValueType(str(vt.getType(), what), str(vt.getUnit(), what));
+    /** The label quads of one sample, to decode each distinct label set of a profile once. */
+    private static final class RawLabels {
+        private final long[] quads;
+        private final int hash;
+
+        RawLabels(WireProfile w, int from, int to) {
+            quads = new long[(to - from) * 4];
+            for (int k = from, j = 0; k < to; k++) {
+                quads[j++] = w.labelKey.get(k);
+                quads[j++] = w.labelStr.get(k);
+                quads[j++] = w.labelNum.get(k);
+                quads[j++] = w.labelUnit.get(k);
+            }
+            hash = Arrays.hashCode(quads);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RawLabels r && r.hash == hash && Arrays.equals(r.quads, quads);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     private String str(long index, String what) throws InvalidProfileException {
@@ -164,16 +192,17 @@ public final class ValidProfile {
 
     public List<ValueType> sampleTypes() { return sampleTypes; }
     public ValueType periodType() { return periodType; }
-    public long period() { return proto.getPeriod(); }
-    public long timeNanos() { return proto.getTimeNanos(); }
-    public long durationNanos() { return proto.getDurationNanos(); }
-    public int sampleCount() { return sampleLocations.length; }
+    public long period() { return w.period; }
+    public long timeNanos() { return w.timeNanos; }
+    public long durationNanos() { return w.durationNanos; }
+    public int sampleCount() { return w.samples; }
 
     /** Sum of sample type {@code index} over all samples. */
     public long total(int index) {
         long sum = 0;
-        for (ProfileProto.Sample s : proto.getSampleList()) {
-            sum += s.getValue(index);
+        int types = sampleTypes.size();
+        for (int i = 0; i < w.samples; i++) {
+            sum += w.sValue.get(i * types + index);
         }
         return sum;
     }
