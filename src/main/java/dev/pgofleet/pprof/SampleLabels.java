@@ -44,6 +44,29 @@ public final class SampleLabels {
     /** Units of the numeric values of key i: empty, or one per value. */
     public List<String> numericUnits(int i) { return List.of(numUnits[i]); }
 
+    /**
+     * The common case without a map: string labels only, each key once (what Go's pprof.Labels
+     * writes). Returns null when the labels are not of that form.
+     */
+    static SampleLabels ofDistinctStrings(String[] keys, String[] values) {
+        int n = keys.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Utf8Order.INSTANCE.compare(keys[a], keys[b]));
+        String[] sk = new String[n];
+        String[][] sv = new String[n][];
+        for (int i = 0; i < n; i++) {
+            sk[i] = keys[order[i]];
+            sv[i] = new String[] {values[order[i]]};
+            if (i > 0 && sk[i].equals(sk[i - 1])) {
+                return null;
+            }
+        }
+        return new SampleLabels(sk, sv, new String[0], new long[0][], new String[0][]);
+    }
+
     /** Collects decoded labels in file order, then freezes them in Go's key order. */
     static final class Builder {
         private final Map<String, List<String>> str = new TreeMap<>(Utf8Order.INSTANCE);

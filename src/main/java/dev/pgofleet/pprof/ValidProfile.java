@@ -142,6 +142,10 @@ public final class ValidProfile {
     // Same rule as google/pprof's decoder: a label with a string is a string label, one with a
     // number or unit a numeric label, and one with neither is dropped.
     private SampleLabels labels(int from, int to) throws InvalidProfileException {
+        SampleLabels simple = distinctStringLabels(from, to);
+        if (simple != null) {
+            return simple;
+        }
         SampleLabels.Builder b = new SampleLabels.Builder();
         for (int k = from; k < to; k++) {
             String key = str(w.labelKey.get(k), "label key");
@@ -153,6 +157,18 @@ public final class ValidProfile {
             }
         }
         return b.build();
+    }
+
+    private SampleLabels distinctStringLabels(int from, int to) throws InvalidProfileException {
+        String[] keys = new String[to - from], values = new String[to - from];
+        for (int k = from; k < to; k++) {
+            if (w.labelStr.get(k) == 0) {
+                return null;
+            }
+            keys[k - from] = str(w.labelKey.get(k), "label key");
+            values[k - from] = str(w.labelStr.get(k), "label value");
+        }
+        return SampleLabels.ofDistinctStrings(keys, values);
     }
 
     /** The label quads of one sample, to decode each distinct label set of a profile once. */
