@@ -8,10 +8,14 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = {"Collects Go CPU profiles from a fleet and serves one merged profile for go build -pgo.",
                 "With no arguments, runs the collector."},
-        subcommands = {CollectorCommand.class, QuickstartCommand.class, MergeFilesCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CollectorCommand.class, QuickstartCommand.class, MergeFilesCommand.class, SubmitCommand.class,
+                FetchCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  java -jar pgo-fleet.jar                      # run the collector (configured by PGOF_* variables)",
-                "  java -jar pgo-fleet.jar merge-files -o default.pgo prof/*.pprof"})
+                "  java -jar pgo-fleet.jar merge-files -o default.pgo prof/*.pprof",
+                "  java -jar pgo-fleet.jar submit --url http://collector:8080 --key-file submit_key cpu.pprof",
+                "  java -jar pgo-fleet.jar fetch --url http://collector:8080 --key-file merge_key -o default.pgo",
+                "  java -jar pgo-fleet.jar agent --url http://collector:8080 --key-file submit_key --target http://app:6060"})
 public final class PgoFleetCommand {
     /** Exit code for usage errors, as documented in the README. */
     public static final int EXIT_USAGE = 2;

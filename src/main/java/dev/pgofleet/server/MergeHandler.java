@@ -34,9 +34,20 @@ final class MergeHandler extends EndpointHandler {
         boolean keepAlive = req.keepAlive();
         boolean strip = req.flag("strip_labels");
         String ifNoneMatch = req.request().headers().get(HttpHeaderNames.IF_NONE_MATCH);
+        Long since;
+        try {
+            since = since(req);
+        } catch (IllegalArgumentException e) {
+            Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+            return;
+        }
         CompletableFuture<MergeResult> result;
         try {
-            result = req.flag("and_combine") ? merges.combine(strip) : merges.merge(strip);
+            if (req.flag("and_combine")) {
+                result = merges.combine(strip);
+            } else {
+                result = since == null ? merges.merge(strip) : merges.mergeSince(strip, since);
+            }
         } catch (RejectedExecutionException e) {
             Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
             return;
@@ -60,6 +71,24 @@ final class MergeHandler extends EndpointHandler {
                 Responses.send(ctx, keepAlive, ok);
             }
         });
+    }
+
+    /** {@code since}: a Go duration back from now (72h) or an RFC 3339 time; null when absent. */
+    static Long since(RoutedRequest req) {
+        java.util.List<String> v = req.query().parameters().get("since");
+        if (v == null || v.isEmpty() || v.get(0).isBlank()) {
+            return null;
+        }
+        String s = v.get(0).trim();
+        try {
+            return java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        } catch (java.time.format.DateTimeParseException notATime) {
+            try {
+                return System.currentTimeMillis() - dev.pgofleet.config.GoDuration.parse(s).toMillis();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid since=" + s + ": expected a duration (72h) or an RFC 3339 time");
+            }
+        }
     }
 
     private static String quoted(String etag) {

@@ -49,6 +49,15 @@ public final class MergeService implements AutoCloseable {
         this.decodePool = Executors.newFixedThreadPool(this.decodeThreads, Threads.named("merge-decode"));
     }
 
+    /**
+     * The merge of the profiles received at or after {@code sinceMillis} (epoch millis), to the
+     * millisecond: each stored file carries its receive time. Results of and_combine hold older
+     * data of mixed age and are left out of any window. Not cached.
+     */
+    public CompletableFuture<MergeResult> mergeSince(boolean stripLabels, long sinceMillis) {
+        return CompletableFuture.supplyAsync(() -> compute(stripLabels, false, sinceMillis), mergeThread);
+    }
+
     /** The merge of everything stored now (or of a newer state). */
     public synchronized CompletableFuture<MergeResult> merge(boolean stripLabels) {
         long generation = store.generation();
@@ -56,20 +65,23 @@ public final class MergeService implements AutoCloseable {
         if (s != null && s.generation >= generation && !s.result.isCompletedExceptionally()) {
             return s.result;
         }
-        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(stripLabels, false), mergeThread);
+        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(stripLabels, false, Long.MIN_VALUE), mergeThread);
         latest[stripLabels ? 1 : 0] = new Shared(generation, f);
         return f;
     }
 
     /** Merges everything stored and replaces it by that merge (and_combine=true). */
     public synchronized CompletableFuture<MergeResult> combine(boolean stripLabels) {
-        return CompletableFuture.supplyAsync(() -> compute(stripLabels, true), mergeThread);
+        return CompletableFuture.supplyAsync(() -> compute(stripLabels, true, Long.MIN_VALUE), mergeThread);
     }
 
-    private MergeResult compute(boolean stripLabels, boolean combine) {
+    private MergeResult compute(boolean stripLabels, boolean combine, long sinceMillis) {
         long start = System.nanoTime();
         try {
             List<Path> files = store.snapshot();
+            if (sinceMillis != Long.MIN_VALUE) {
+                files = files.stream().filter(f -> ProfileStore.receivedMillis(f) >= sinceMillis).toList();
+            }
             ProfileMerger merger = new ProfileMerger(true);
             List<Path> folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4,
                     store::quarantine, n -> {});

@@ -132,6 +132,16 @@ public final class ProfileStore implements AutoCloseable {
         return new StorageException("cannot store profile: " + c, c);
     }
 
+    /** When a stored profile was received (epoch millis, from its name); 0 for results of and_combine. */
+    public static long receivedMillis(Path stored) {
+        String name = stored.getFileName().toString();
+        try {
+            return Long.parseLong(name.substring(0, 13));
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** Stored profiles, oldest first. */
     public List<Path> snapshot() throws IOException {
         List<Path> files = new ArrayList<>();

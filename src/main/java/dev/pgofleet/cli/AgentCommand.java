@@ -1,0 +1,208 @@
+package dev.pgofleet.cli;
+
+import dev.pgofleet.pprof.CpuProfileCheck;
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.InvalidProfileException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sun.misc.Signal;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Profiles Go processes that expose net/http/pprof, on a schedule, and submits the profiles:",
+                "for each target, every interval (±10% jitter, so a fleet does not align), it asks",
+                "TARGET/debug/pprof/profile?seconds=DURATION for a CPU profile, checks it and submits it.",
+                "When the collector stays down, profiles wait in a bounded backlog (the oldest is dropped first).",
+                "A failing target never stops the others. SIGTERM stops after the current submission."},
+        footer = {"", "Examples:",
+                "  pgo-fleet agent --url http://collector:8080 --key-file /secret/submit_key \\",
+                "      --target http://10.0.0.5:6060 --target http://10.0.0.6:6060/debug/pprof/profile --interval 1h --duration 5m",
+                "  pgo-fleet agent --url http://collector:8080 --target http://localhost:6060 --interval 10m --duration 30s --cycles 1"})
+final class AgentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions client;
+
+    @Option(names = "--target", required = true, paramLabel = "URL",
+            description = "A Go process's pprof endpoint (http://host:port or its /debug/pprof/profile URL); repeatable.")
+    List<URI> targets;
+
+    @Option(names = "--interval", defaultValue = "1h", paramLabel = "DURATION", converter = ClientOptions.DurationConverter.class,
+            description = "Time between profiles of one target (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--duration", defaultValue = "30s", paramLabel = "DURATION", converter = ClientOptions.DurationConverter.class,
+            description = "Length of each CPU profile (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--backlog", defaultValue = "16", paramLabel = "N", description = "Profiles kept while the collector is down (default: ${DEFAULT-VALUE}).")
+    int backlog;
+
+    @Option(names = "--cycles", defaultValue = "0", paramLabel = "N", description = "Stop after N profiles per target (default: run until SIGTERM).")
+    int cycles;
+
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    private PrintWriter out;
+
+    private record Pending(URI target, int cycle, byte[] profile) {}
+
+    @Override
+    public Integer call() throws InterruptedException {
+        out = spec.commandLine().getErr();
+        if (interval.isZero() || duration.isZero() || duration.toSeconds() < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--interval must be positive and --duration at least 1s");
+        }
+        CollectorClient collector = client.client(spec, this::log);
+        List<Thread> profilers = new ArrayList<>();
+        for (URI t : targets) {
+            URI url = profileUrl(t);
+            Thread th = new Thread(() -> profileLoop(url), "agent-" + url.getHost() + ":" + url.getPort());
+            th.start();
+            profilers.add(th);
+        }
+        Thread main = Thread.currentThread();
+        Signal.handle(new Signal("TERM"), s -> stop(profilers));
+        Signal.handle(new Signal("INT"), s -> stop(profilers));
+        log("agent started: " + targets.size() + " target(s), every " + interval + " ±10%, " + duration.toSeconds() + "s profiles");
+        int undelivered = submitLoop(collector, profilers);
+        log("agent stopped" + (undelivered > 0 ? ": " + undelivered + " profile(s) not delivered" : ""));
+        return undelivered > 0 ? SubmitCommand.UNREACHABLE : 0;
+    }
+
+    private void stop(List<Thread> profilers) {
+        if (stopping.compareAndSet(false, true)) {
+            log("stopping after the current submission");
+            profilers.forEach(Thread::interrupt);
+            synchronized (pending) {
+                pending.notifyAll();
+            }
+        }
+    }
+
+    static URI profileUrl(URI target) {
+        String s = target.toString();
+        String path = target.getPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            s = s.replaceAll("/$", "") + "/debug/pprof/profile";
+        }
+        return URI.create(s);
+    }
+
+    private void profileLoop(URI url) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        for (int cycle = 1; !stopping.get() && (cycles == 0 || cycle <= cycles); cycle++) {
+            try {
+                Thread.sleep(jittered(interval).toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            URI request = URI.create(url + (url.getQuery() == null ? "?" : "&") + "seconds=" + duration.toSeconds());
+            try {
+                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(request).timeout(duration.plusSeconds(60)).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("HTTP " + r.statusCode());
+                }
+                CpuProfileCheck.requireValid(r.body(), DecodeLimits.DEFAULT);
+                enqueue(new Pending(url, cycle, r.body()));
+                log(url + " cycle " + cycle + ": profiled " + duration.toSeconds() + "s, " + r.body().length + " bytes, queued");
+            } catch (InterruptedException e) {
+                return;
+            } catch (InvalidProfileException e) {
+                log(url + " cycle " + cycle + ": failed: not a CPU profile: " + e.getMessage());
+            } catch (Exception e) {
+                log(url + " cycle " + cycle + ": failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
+    }
+
+    private void enqueue(Pending p) {
+        synchronized (pending) {
+            while (pending.size() >= backlog) {
+                Pending dropped = pending.removeFirst();
+                log("backlog full (" + backlog + "): dropped the profile of " + dropped.target + " cycle " + dropped.cycle);
+            }
+            pending.addLast(p);
+            pending.notifyAll();
+        }
+    }
+
+    /**
+     * Submits queued profiles oldest first; a profile stays queued while the collector is
+     * unreachable. Returns the number of profiles left undelivered at the end (only with --cycles,
+     * once no more profiles will come, or after SIGTERM).
+     */
+    private int submitLoop(CollectorClient collector, List<Thread> profilers) throws InterruptedException {
+        while (true) {
+            Pending next;
+            synchronized (pending) {
+                while (pending.isEmpty() && !stopping.get() && profilers.stream().anyMatch(Thread::isAlive)) {
+                    pending.wait(200);
+                }
+                if (pending.isEmpty() || stopping.get()) {
+                    return pending.size();
+                }
+                next = pending.peekFirst();
+            }
+            try {
+                HttpResponse<byte[]> r = collector.post("/v1/submit", next.profile, null);
+                String outcome = r.statusCode() == 200 || r.statusCode() == 204 ? "submitted"
+                        : "rejected by the collector: HTTP " + r.statusCode() + " " + new String(r.body()).trim();
+                log(next.target + " cycle " + next.cycle + ": " + outcome);
+                remove(next);
+            } catch (CollectorClient.UnreachableException e) {
+                log("collector unreachable, keeping " + pendingCount() + " profile(s): " + e.getMessage());
+                if (profilers.stream().noneMatch(Thread::isAlive)) {
+                    return pendingCount(); // --cycles done: nothing more will come, give up
+                }
+                if (!stopping.get()) {
+                    Thread.sleep(Math.min(interval.toMillis(), 30_000));
+                }
+            }
+        }
+    }
+
+    private void remove(Pending p) {
+        synchronized (pending) {
+            pending.remove(p);
+        }
+    }
+
+    private int pendingCount() {
+        synchronized (pending) {
+            return pending.size();
+        }
+    }
+
+    private static Duration jittered(Duration d) {
+        double factor = 0.9 + 0.2 * ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis((long) (d.toMillis() * factor));
+    }
+
+    private void log(String line) {
+        synchronized (out) {
+            out.println(Instant.now() + " " + line);
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.pgofleet.cli;
+
+import dev.pgofleet.pprof.CpuProfileCheck;
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.pprof.ValidProfile;
+import dev.pgofleet.store.MergeService;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+        description = {"Fetches the merged profile from BASE/v1/merge into a file, for release pipelines.",
+                "Sends the SHA-256 of the existing file as If-None-Match (unchanged: the file is not touched),",
+                "checks that the answer is a valid CPU profile, then replaces the file atomically."},
+        footer = {"", "Examples:",
+                "  pgo-fleet fetch --url http://collector:8080 --key-file /secret/merge_key -o default.pgo",
+                "  pgo-fleet fetch --url http://collector:8080 -o default.pgo --since 72h --strip-labels",
+                "", "Exit codes: 0 written or unchanged, 2 usage error, 3 the collector refused or answered with",
+                "            something that is not a CPU profile (the file is left as it was), 4 unreachable."})
+final class FetchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions client;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where the profile goes (default.pgo).")
+    Path output;
+
+    @Option(names = "--combine", description = "Also replace the stored profiles by this merge (and_combine=true).")
+    boolean combine;
+
+    @Option(names = "--since", paramLabel = "WINDOW", description = "Only profiles received in this window: a duration (72h) or an RFC 3339 time.")
+    String since;
+
+    @Option(names = "--strip-labels", description = "The label-free (PGO-minimal) form.")
+    boolean stripLabels;
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        CollectorClient c = client.client(spec, err);
+        List<String> query = new ArrayList<>();
+        if (combine) {
+            query.add("and_combine=true");
+        }
+        if (since != null) {
+            query.add("since=" + URLEncoder.encode(since, StandardCharsets.UTF_8));
+        }
+        if (stripLabels) {
+            query.add("strip_labels=true");
+        }
+        String path = "/v1/merge" + (query.isEmpty() ? "" : "?" + String.join("&", query));
+        String etag = currentEtag();
+        HttpResponse<byte[]> r;
+        try {
+            r = c.post(path, new byte[0], etag == null ? null : "\"" + etag + "\"");
+        } catch (CollectorClient.UnreachableException e) {
+            err.println("collector unreachable: " + e.getMessage());
+            return SubmitCommand.UNREACHABLE;
+        }
+        if (r.statusCode() == 304) {
+            err.println(output + ": unchanged (" + Files.size(output) + " bytes)");
+            return 0;
+        }
+        if (r.statusCode() != 200) {
+            err.println("collector answered HTTP " + r.statusCode() + ": " + new String(r.body()).trim() + "; " + output + " left as it was");
+            return SubmitCommand.REJECTED;
+        }
+        int samples;
+        try {
+            CpuProfileCheck.requireValid(r.body(), DecodeLimits.DEFAULT);
+            samples = ValidProfile.parse(r.body(), DecodeLimits.DEFAULT).sampleCount();
+        } catch (InvalidProfileException e) {
+            err.println("the collector's answer is not a CPU profile (" + e.getMessage() + "); " + output + " left as it was");
+            return SubmitCommand.REJECTED;
+        }
+        AtomicFiles.replace(output, r.body());
+        err.println(output + ": wrote " + r.body().length + " bytes, " + samples + " samples"
+                + r.headers().firstValue("X-Pgof-Profiles").map(n -> " from " + n + " profiles").orElse(""));
+        return 0;
+    }
+
+    private String currentEtag() throws IOException {
+        try {
+            return MergeService.sha256Hex(Files.readAllBytes(output));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+}
