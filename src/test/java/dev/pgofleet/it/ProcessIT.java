@@ -1,0 +1,79 @@
+package dev.pgofleet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pgofleet.testing.CollectorProcess;
+import dev.pgofleet.testing.RunningCollector;
+import dev.pgofleet.testing.TestData;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar as users run it: start-up errors, and the agent's SIGTERM. */
+class ProcessIT {
+    @TempDir
+    Path tmp;
+
+    private static Process jar(Map<String, String> env, Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", CollectorProcess.jar().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    @Test
+    void startupErrorsNameTheVariableAndExitOne() throws Exception {
+        Path keys = Files.writeString(tmp.resolve("keys"), "k\n");
+        Path notADir = Files.writeString(tmp.resolve("file"), "x");
+        Path log = tmp.resolve("log");
+        Process missingKeys = jar(Map.of("PGOF_SUBMIT_AUTH_KEYS_FILE", tmp.resolve("none").toString(),
+                "PGOF_MERGE_AUTH_KEYS_FILE", keys.toString()), log);
+        assertThat(missingKeys.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(missingKeys.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log)).contains("PGOF_SUBMIT_AUTH_KEYS_FILE=" + tmp.resolve("none") + ": file does not exist");
+
+        Process badDir = jar(Map.of("PGOF_SUBMIT_AUTH_KEYS_FILE", keys.toString(), "PGOF_MERGE_AUTH_KEYS_FILE", keys.toString(),
+                "PGOF_DIRECTORY", notADir.resolve("store").toString(), "PGOF_BIND_ADDRESS", "127.0.0.1:0"), log);
+        assertThat(badDir.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(badDir.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log)).contains("PGOF_DIRECTORY=" + notADir.resolve("store"));
+    }
+
+    @Test
+    void theAgentStopsOnSigtermAfterItsCurrentSubmission() throws Exception {
+        HttpServer target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        target.createContext("/debug/pprof/profile", ex -> {
+            byte[] p = TestData.bytes("profiles/fleet/inst001.pprof");
+            ex.sendResponseHeaders(200, p.length);
+            ex.getResponseBody().write(p);
+            ex.close();
+        });
+        target.start();
+        try (RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+            Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
+            Path log = tmp.resolve("agent.log");
+            Process agent = jar(Map.of(), log, "agent", "--url", "http://127.0.0.1:" + c.port(), "--key-file", key.toString(),
+                    "--target", "http://127.0.0.1:" + target.getAddress().getPort(), "--interval", "200ms", "--duration", "1s");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (c.storedCount() < 2 && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertThat(c.storedCount()).isGreaterThanOrEqualTo(2);
+            agent.destroy(); // SIGTERM
+            assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(agent.exitValue()).isZero();
+            assertThat(Files.readString(log)).contains("stopping after the current submission").contains("agent stopped");
+        } finally {
+            target.stop(0);
+        }
+    }
+}
