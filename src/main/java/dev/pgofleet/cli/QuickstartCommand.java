@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"Runs a collector to try it out: creates local key files when none exist, prints the keys and",
-                "where they are, then runs the collector with them (other PGOF_* variables apply)."},
+        description = {"Runs a collector to try it out, with local key files.",
+                "Creates the key files when none exist, prints the keys and where they are, then runs the",
+                "collector with them (other PGOF_* variables apply)."},
         footer = {"", "Example:", "  java -jar pgo-fleet.jar quickstart"})
 final class QuickstartCommand implements Callable<Integer> {
     @Spec

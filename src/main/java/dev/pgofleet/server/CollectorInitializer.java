@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The collector's pipeline, every stage named, in order:
  * <pre>
  * idle → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
- *      → auth → body-limit → aggregate → route → health | submit | merge → errors
+ *      → auth → body-limit → aggregate → route → health | ready | submit | merge → errors
  * </pre>
  * Authentication and the byte budget act on the request head, before the body is buffered.
  */
@@ -46,6 +46,7 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("aggregate", new HttpObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.config().maxBodyBytes()), true));
         p.addLast("route", new RouteHandler());
         p.addLast("health", health);
+        p.addLast("ready", server.readyHandler());
         p.addLast("submit", server.submitHandler());
         p.addLast("merge", server.mergeHandler());
         p.addLast("errors", errors);

@@ -44,7 +44,7 @@ public final class CollectorServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
         ServerContext context = new ServerContext(config, keys, new InFlightBudget(config.maxInFlightBytes()),
                 new SubmitHandler(workers, store, limits, config.retryAfterSeconds()),
-                new MergeHandler(merges, config.retryAfterSeconds()));
+                new MergeHandler(merges, config.retryAfterSeconds()), new ReadyHandler(store));
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         try {

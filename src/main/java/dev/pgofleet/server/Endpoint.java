@@ -4,7 +4,8 @@ package dev.pgofleet.server;
 enum Endpoint {
     SUBMIT("/v1/submit"),
     MERGE("/v1/merge"),
-    HEALTH("/healthz");
+    HEALTH("/healthz"),
+    READY("/readyz");
 
     final String path;
 

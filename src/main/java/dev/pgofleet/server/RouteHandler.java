@@ -23,17 +23,18 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/v1/submit" -> Endpoint.SUBMIT;
             case "/v1/merge" -> Endpoint.MERGE;
             case "/healthz" -> Endpoint.HEALTH;
+            case "/readyz" -> Endpoint.READY;
             default -> null;
         };
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (endpoint == null) {
             req.release();
             Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.NOT_FOUND, "not found: the endpoints are "
-                    + "POST /v1/submit, POST /v1/merge and GET /healthz"));
+                    + "POST /v1/submit, POST /v1/merge, GET /healthz and GET /readyz"));
             return;
         }
-        // /healthz answers any method, as the original does.
-        if (endpoint != Endpoint.HEALTH && !HttpMethod.POST.equals(req.method())) {
+        // /healthz answers any method, as the original does; so does /readyz.
+        if ((endpoint == Endpoint.SUBMIT || endpoint == Endpoint.MERGE) && !HttpMethod.POST.equals(req.method())) {
             req.release();
             FullHttpResponse r = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use POST");
             r.headers().set(HttpHeaderNames.ALLOW, "POST");

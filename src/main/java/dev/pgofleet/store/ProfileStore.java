@@ -132,6 +132,20 @@ public final class ProfileStore implements AutoCloseable {
         return new StorageException("cannot store profile: " + c, c);
     }
 
+    /** Completes when a file can be created in the store, fails with the reason when not (full or read-only disk). */
+    public CompletableFuture<Void> checkWritable() {
+        return CompletableFuture.runAsync(() -> {
+            Path probe = dir.resolve(TEMP_PREFIX + "ready-" + Thread.currentThread().getId());
+            try {
+                writeDurably(probe, new byte[] {1});
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                deleteQuietly(probe);
+            }
+        }, io);
+    }
+
     /** When a stored profile was received (epoch millis, from its name); 0 for results of and_combine. */
     public static long receivedMillis(Path stored) {
         String name = stored.getFileName().toString();

@@ -49,6 +49,23 @@ class ProcessIT {
     }
 
     @Test
+    void jsonLogsAreOneJsonObjectPerLine() throws Exception {
+        int port = CollectorProcess.freePort();
+        try (CollectorProcess c = CollectorProcess.start(tmp, port, List.of(), Map.of("PGOF_LOG_FORMAT", "json"))) {
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/nope")).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            assertThat(c.terminate()).isZero();
+            List<String> lines = Files.readAllLines(c.log);
+            assertThat(lines).hasSizeGreaterThan(2)
+                    .allMatch(l -> l.startsWith("{\"") && l.endsWith("}"))
+                    .anyMatch(l -> l.contains("\"loggerName\":\"access\"") && l.contains("GET \\/nope 404"));
+            for (String l : lines) {
+                assertThat(dev.pgofleet.testing.JsonSyntax.isJson(l)).as(l).isTrue();
+            }
+        }
+    }
+
+    @Test
     void theAgentStopsOnSigtermAfterItsCurrentSubmission() throws Exception {
         HttpServer target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         target.createContext("/debug/pprof/profile", ex -> {

@@ -117,6 +117,29 @@ class CollectorSocketTest {
     }
 
     @Test
+    void readyzTurnsUnreadyWhenTheStoreCannotBeWritten() throws Exception {
+        HttpResponse<String> ready = c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        Path store = c.server.store().directory();
+        Path moved = tmp.resolve("moved-away");
+        Files.move(store, moved); // the store vanishes (an unmounted volume): nothing can be written
+        try {
+            HttpResponse<String> unready = c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(unready.statusCode()).isEqualTo(503);
+            assertThat(unready.body()).startsWith("not ready: store not writable");
+            assertThat(c.submit(TestData.bytes("profiles/fleet/inst001.pprof")).statusCode()).as("never 204").isEqualTo(503);
+            HttpResponse<String> health = c.send(HttpRequest.newBuilder(c.uri("/healthz")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as("liveness is unaffected").isEqualTo(200);
+        } finally {
+            Files.move(moved, store);
+        }
+        assertThat(c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void wrongMethodIs405WithAllowAndUnknownPathIs404() {
         HttpResponse<String> get = c.send(HttpRequest.newBuilder(c.uri("/v1/submit")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

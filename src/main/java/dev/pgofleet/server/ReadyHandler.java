@@ -1,0 +1,42 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.store.ProfileStore;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * {@code /readyz}: 200 while a profile could be stored now, 503 with the reason while the store is
+ * not writable (disk full, read-only). The check writes a probe file on the store's I/O threads.
+ */
+@Sharable
+final class ReadyHandler extends EndpointHandler {
+    private final ProfileStore store;
+
+    ReadyHandler(ProfileStore store) {
+        super(Endpoint.READY);
+        this.store = store;
+    }
+
+    @Override
+    protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
+        boolean keepAlive = req.keepAlive();
+        try {
+            store.checkWritable().whenComplete((ok, error) -> Responses.send(ctx, keepAlive, error == null
+                    ? Responses.text(HttpResponseStatus.OK, "ready")
+                    : Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: store not writable: "
+                            + rootMessage(error))));
+        } catch (RejectedExecutionException e) {
+            Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: store busy"));
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return String.valueOf(c.getMessage()).replaceAll("[\\r\\n]", " ");
+    }
+}
