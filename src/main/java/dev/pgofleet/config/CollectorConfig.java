@@ -23,7 +23,8 @@ public record CollectorConfig(
         Duration requestTimeout,
         Duration idleTimeout,
         int retryAfterSeconds,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        boolean metricsEnabled) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -46,6 +47,7 @@ public record CollectorConfig(
         {"PGOF_IDLE_TIMEOUT", "60s", "idle keep-alive connections are closed after this"},
         {"PGOF_RETRY_AFTER", "1s", "Retry-After sent with 503"},
         {"PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"},
+        {"PGOF_METRICS", "on", "serve Prometheus metrics at /metrics, unauthenticated (off: 404)"},
     };
 
     public static CollectorConfig fromEnv(Map<String, String> env) throws ConfigException {
@@ -65,7 +67,8 @@ public record CollectorConfig(
                 r.duration("PGOF_REQUEST_TIMEOUT", "30s"),
                 r.duration("PGOF_IDLE_TIMEOUT", "60s"),
                 (int) Math.max(1, r.duration("PGOF_RETRY_AFTER", "1s").toSeconds()),
-                r.duration("PGOF_SHUTDOWN_TIMEOUT", "20s"));
+                r.duration("PGOF_SHUTDOWN_TIMEOUT", "20s"),
+                r.get("PGOF_METRICS", "on", CollectorConfig::onOff));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + c.maxDecompressedBytes + " is too large: at most 2 GiB");
         }
@@ -74,6 +77,14 @@ public record CollectorConfig(
                     + " must be at least PGOF_MAX_BODY_BYTES=" + c.maxBodyBytes);
         }
         return c;
+    }
+
+    private static boolean onOff(String v) {
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "1", "yes" -> true;
+            case "off", "false", "0", "no" -> false;
+            default -> throw new IllegalArgumentException("expected on or off");
+        };
     }
 
     private record Reader(Map<String, String> env) {

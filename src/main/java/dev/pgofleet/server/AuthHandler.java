@@ -21,10 +21,12 @@ import io.netty.util.ReferenceCountUtil;
 final class AuthHandler extends ChannelInboundHandlerAdapter {
     private static final String BEARER = "bearer ";
     private final AuthKeys keys;
+    private final CollectorMetrics metrics;
     private boolean rejecting;
 
-    AuthHandler(AuthKeys keys) {
+    AuthHandler(AuthKeys keys, CollectorMetrics metrics) {
         this.keys = keys;
+        this.metrics = metrics;
     }
 
     @Override
@@ -35,6 +37,9 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             if (protectedEndpoint != null && !authorized(req, protectedEndpoint)) {
                 rejecting = true;
                 ReferenceCountUtil.release(msg);
+                if (protectedEndpoint == Endpoint.SUBMIT) {
+                    metrics.submits.labelValues("unauthorized").inc();
+                }
                 FullHttpResponse r = Responses.text(HttpResponseStatus.UNAUTHORIZED, "missing or invalid bearer key");
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
                 Responses.send(ctx, false, Responses.closing(r));

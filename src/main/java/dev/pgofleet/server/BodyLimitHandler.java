@@ -24,11 +24,13 @@ final class BodyLimitHandler extends ChannelDuplexHandler {
     private final InFlightBudget budget;
     private final long maxBodyBytes;
     private final int retryAfterSeconds;
+    private final CollectorMetrics metrics;
     private long reserved;
     private boolean reservedUpFront;
     private boolean rejecting;
 
-    BodyLimitHandler(InFlightBudget budget, long maxBodyBytes, int retryAfterSeconds) {
+    BodyLimitHandler(InFlightBudget budget, long maxBodyBytes, int retryAfterSeconds, CollectorMetrics metrics) {
+        this.metrics = metrics;
         this.budget = budget;
         this.maxBodyBytes = maxBodyBytes;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -41,6 +43,7 @@ final class BodyLimitHandler extends ChannelDuplexHandler {
             long length = HttpUtil.getContentLength(req, -1L);
             reservedUpFront = length > 0;
             if (length > maxBodyBytes) {
+                metrics.submits.labelValues("too_large").inc();
                 refuse(ctx, msg, Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                         "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes"));
                 return;
@@ -72,6 +75,7 @@ final class BodyLimitHandler extends ChannelDuplexHandler {
     }
 
     private void reject(ChannelHandlerContext ctx, Object msg) {
+        metrics.shed.labelValues("bytes").inc();
         refuse(ctx, msg, Responses.retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "overloaded: too many request bytes in flight, try again later", retryAfterSeconds));
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The collector's pipeline, every stage named, in order:
  * <pre>
  * idle → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
- *      → auth → body-limit → aggregate → route → health | ready | submit | merge → errors
+ *      → auth → body-limit → aggregate → route → health | ready | metrics | submit | merge → errors
  * </pre>
  * Authentication and the byte budget act on the request head, before the body is buffered.
  */
@@ -40,13 +40,14 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("pipelining", new PipeliningHandler());
         p.addLast("access-log", new AccessLogHandler());
         p.addLast("protocol-errors", new ProtocolErrorHandler());
-        p.addLast("auth", new AuthHandler(server.keys()));
+        p.addLast("auth", new AuthHandler(server.keys(), server.metrics()));
         p.addLast("body-limit", new BodyLimitHandler(server.inFlight(), server.config().maxBodyBytes(),
-                server.config().retryAfterSeconds()));
+                server.config().retryAfterSeconds(), server.metrics()));
         p.addLast("aggregate", new HttpObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.config().maxBodyBytes()), true));
-        p.addLast("route", new RouteHandler());
+        p.addLast("route", new RouteHandler(server.config().metricsEnabled()));
         p.addLast("health", health);
         p.addLast("ready", server.readyHandler());
+        p.addLast("metrics", server.metricsHandler());
         p.addLast("submit", server.submitHandler());
         p.addLast("merge", server.mergeHandler());
         p.addLast("errors", errors);

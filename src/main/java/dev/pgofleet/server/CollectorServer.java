@@ -31,6 +31,8 @@ public final class CollectorServer implements AutoCloseable {
     private final ProfileStore store;
     private final MergeService merges;
     private final ThreadPoolExecutor workers;
+    private final ThreadPoolExecutor metricsThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(8), Threads.named("metrics"), new ThreadPoolExecutor.AbortPolicy());
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final Channel channel;
@@ -42,9 +44,12 @@ public final class CollectorServer implements AutoCloseable {
         this.merges = new MergeService(store, limits, config.workerThreads());
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
-        ServerContext context = new ServerContext(config, keys, new InFlightBudget(config.maxInFlightBytes()),
-                new SubmitHandler(workers, store, limits, config.retryAfterSeconds()),
-                new MergeHandler(merges, config.retryAfterSeconds()), new ReadyHandler(store));
+        InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
+        CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
+        ServerContext context = new ServerContext(config, keys, inFlight,
+                new SubmitHandler(workers, store, limits, config.retryAfterSeconds(), metrics),
+                new MergeHandler(merges, config.retryAfterSeconds(), metrics), new ReadyHandler(store),
+                new MetricsHandler(metrics, metricsThread), metrics);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         try {
@@ -85,6 +90,7 @@ public final class CollectorServer implements AutoCloseable {
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         channel.close().sync();
         workers.shutdown();
+        metricsThread.shutdown();
         workers.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
         merges.close();
         store.close();
@@ -100,6 +106,7 @@ public final class CollectorServer implements AutoCloseable {
 
     private void shutdownQuietly() throws InterruptedException {
         workers.shutdownNow();
+        metricsThread.shutdownNow();
         merges.close();
         store.close();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);

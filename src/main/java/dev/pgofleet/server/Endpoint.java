@@ -5,7 +5,8 @@ enum Endpoint {
     SUBMIT("/v1/submit"),
     MERGE("/v1/merge"),
     HEALTH("/healthz"),
-    READY("/readyz");
+    READY("/readyz"),
+    METRICS("/metrics");
 
     final String path;
 

@@ -22,9 +22,11 @@ import java.util.concurrent.RejectedExecutionException;
 final class MergeHandler extends EndpointHandler {
     private final MergeService merges;
     private final int retryAfterSeconds;
+    private final CollectorMetrics metrics;
 
-    MergeHandler(MergeService merges, int retryAfterSeconds) {
+    MergeHandler(MergeService merges, int retryAfterSeconds, CollectorMetrics metrics) {
         super(Endpoint.MERGE);
+        this.metrics = metrics;
         this.merges = merges;
         this.retryAfterSeconds = retryAfterSeconds;
     }
@@ -42,6 +44,8 @@ final class MergeHandler extends EndpointHandler {
             return;
         }
         CompletableFuture<MergeResult> result;
+        String kind = req.flag("and_combine") ? "combine" : since == null ? "merge" : "window";
+        long start = System.nanoTime();
         try {
             if (req.flag("and_combine")) {
                 result = merges.combine(strip);
@@ -52,7 +56,11 @@ final class MergeHandler extends EndpointHandler {
             Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
             return;
         }
+        metrics.inFlightRequests.inc();
         result.whenComplete((r, error) -> {
+            metrics.inFlightRequests.dec();
+            metrics.merges.labelValues(kind).inc();
+            metrics.mergeSeconds.observe((System.nanoTime() - start) / 1e9);
             if (error != null) {
                 Responses.fail(ctx, keepAlive, error, retryAfterSeconds);
             } else if (r.isEmpty()) {

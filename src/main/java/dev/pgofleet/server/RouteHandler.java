@@ -12,8 +12,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 /** Path and method to endpoint: 404 for an unknown path, 405 with {@code Allow} for a wrong method. */
 final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    RouteHandler() {
+    private final boolean metricsEnabled;
+
+    RouteHandler(boolean metricsEnabled) {
         super(false);
+        this.metricsEnabled = metricsEnabled;
     }
 
     @Override
@@ -24,6 +27,7 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/v1/merge" -> Endpoint.MERGE;
             case "/healthz" -> Endpoint.HEALTH;
             case "/readyz" -> Endpoint.READY;
+            case "/metrics" -> metricsEnabled ? Endpoint.METRICS : null;
             default -> null;
         };
         boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -33,7 +37,7 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + "POST /v1/submit, POST /v1/merge, GET /healthz and GET /readyz"));
             return;
         }
-        // /healthz answers any method, as the original does; so does /readyz.
+        // /healthz answers any method, as the original does; so do /readyz and /metrics.
         if ((endpoint == Endpoint.SUBMIT || endpoint == Endpoint.MERGE) && !HttpMethod.POST.equals(req.method())) {
             req.release();
             FullHttpResponse r = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use POST");

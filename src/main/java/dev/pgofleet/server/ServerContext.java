@@ -4,4 +4,5 @@ import dev.pgofleet.config.CollectorConfig;
 
 /** What every connection's pipeline shares: settings, keys, the byte budget and the endpoint handlers. */
 record ServerContext(CollectorConfig config, AuthKeys keys, InFlightBudget inFlight,
-                     SubmitHandler submitHandler, MergeHandler mergeHandler, ReadyHandler readyHandler) {}
+                     SubmitHandler submitHandler, MergeHandler mergeHandler, ReadyHandler readyHandler,
+                     MetricsHandler metricsHandler, CollectorMetrics metrics) {}

@@ -26,9 +26,11 @@ final class SubmitHandler extends EndpointHandler {
     private final ProfileStore store;
     private final DecodeLimits limits;
     private final int retryAfterSeconds;
+    private final CollectorMetrics metrics;
 
-    SubmitHandler(Executor workers, ProfileStore store, DecodeLimits limits, int retryAfterSeconds) {
+    SubmitHandler(Executor workers, ProfileStore store, DecodeLimits limits, int retryAfterSeconds, CollectorMetrics metrics) {
         super(Endpoint.SUBMIT);
+        this.metrics = metrics;
         this.workers = workers;
         this.store = store;
         this.limits = limits;
@@ -39,19 +41,32 @@ final class SubmitHandler extends EndpointHandler {
     protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
         boolean keepAlive = req.keepAlive();
         byte[] body = ByteBufUtil.getBytes(req.request().content());
+        metrics.receivedBytes.inc(body.length);
         CompletableFuture<?> stored;
         try {
             stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(store::store);
         } catch (RejectedExecutionException e) {
+            metrics.shed.labelValues("workers").inc();
+            metrics.submits.labelValues("shed").inc();
             Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
             return;
         }
+        metrics.inFlightRequests.inc();
         stored.whenComplete((path, error) -> {
+            metrics.inFlightRequests.dec();
             if (error == null) {
+                metrics.submits.labelValues("accepted").inc();
                 Responses.send(ctx, keepAlive, Responses.empty(HttpResponseStatus.NO_CONTENT));
             } else {
-                if (error.getCause() instanceof InvalidProfileException ipe) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof InvalidProfileException ipe) {
                     log.info("refused profile from {}: {}", ctx.channel().remoteAddress(), ipe.getMessage());
+                    metrics.submits.labelValues("invalid").inc();
+                } else if (cause instanceof RejectedExecutionException) {
+                    metrics.shed.labelValues("io").inc();
+                    metrics.submits.labelValues("shed").inc();
+                } else {
+                    metrics.submits.labelValues("storage_error").inc();
                 }
                 Responses.fail(ctx, keepAlive, error, retryAfterSeconds);
             }

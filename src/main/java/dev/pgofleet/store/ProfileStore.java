@@ -44,6 +44,7 @@ public final class ProfileStore implements AutoCloseable {
     private final String boot;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong storedCount = new AtomicLong(), storedBytes = new AtomicLong();
     private final ThreadPoolExecutor io;
     private final DirectorySync dirSync;
 
@@ -67,6 +68,7 @@ public final class ProfileStore implements AutoCloseable {
         Files.delete(probe);
         ProfileStore store = new ProfileStore(abs, ioThreads, ioQueue);
         store.recover();
+        store.countStored();
         return store;
     }
 
@@ -103,6 +105,8 @@ public final class ProfileStore implements AutoCloseable {
             Path target = dir.resolve(name);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             generation.incrementAndGet();
+            storedCount.incrementAndGet();
+            storedBytes.addAndGet(bytes.length);
             return target;
         } catch (IOException e) {
             deleteQuietly(tmp);
@@ -146,6 +150,25 @@ public final class ProfileStore implements AutoCloseable {
         }, io);
     }
 
+    /** Profile files in the store (for metrics), kept current by every change the store makes. */
+    public long storedCount() {
+        return storedCount.get();
+    }
+
+    public long storedBytes() {
+        return storedBytes.get();
+    }
+
+    private void countStored() throws IOException {
+        long n = 0, bytes = 0;
+        for (Path p : snapshot()) {
+            n++;
+            bytes += Files.size(p);
+        }
+        storedCount.set(n);
+        storedBytes.set(bytes);
+    }
+
     /** When a stored profile was received (epoch millis, from its name); 0 for results of and_combine. */
     public static long receivedMillis(Path stored) {
         String name = stored.getFileName().toString();
@@ -173,8 +196,11 @@ public final class ProfileStore implements AutoCloseable {
     /** Moves a stored file that no longer parses aside, so that merges go on without it. */
     public void quarantine(Path file, String reason) {
         try {
+            long size = Files.size(file);
             Files.move(file, quarantine.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             generation.incrementAndGet();
+            storedCount.decrementAndGet();
+            storedBytes.addAndGet(-size);
             log.error("quarantined stored profile {}: {} (moved to {})", file.getFileName(), reason, quarantine);
         } catch (IOException e) {
             log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", file.getFileName(), reason, e.toString());
@@ -210,6 +236,7 @@ public final class ProfileStore implements AutoCloseable {
         dirSync.syncNow();
         generation.incrementAndGet();
         finishCombine(inputs.stream().map(p -> p.getFileName().toString()).toList());
+        countStored();
         return target;
     }
 

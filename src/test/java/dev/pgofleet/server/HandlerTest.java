@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Each handler on its own, in an EmbeddedChannel. */
 class HandlerTest {
+    private static final CollectorMetrics METRICS = new CollectorMetrics(() -> 0, () -> 0, () -> 0, () -> 0);
     @TempDir
     Path tmp;
 
@@ -44,7 +45,7 @@ class HandlerTest {
 
     @Test
     void authPassesAGoodKeyAndItsBody() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys()));
+        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
         ch.writeInbound(post("/v1/submit", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
         assertThat((Object) ch.readInbound()).isInstanceOf(HttpRequest.class);
         LastHttpContent body = ch.readInbound();
@@ -55,7 +56,7 @@ class HandlerTest {
 
     @Test
     void authRefusesAWrongKeyWith401DropsTheBodyAndCloses() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys()));
+        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
         ch.writeInbound(post("/v1/merge", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
         assertThat((Object) ch.readInbound()).isNull();
         FullHttpResponse r = ch.readOutbound();
@@ -68,7 +69,7 @@ class HandlerTest {
 
     @Test
     void authLetsOtherMethodsAndPathsThroughForRouting() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys()));
+        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
         ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/submit"));
         ch.writeInbound(post("/healthz", null));
         assertThat((Object) ch.readInbound()).isNotNull();
@@ -78,7 +79,7 @@ class HandlerTest {
 
     @Test
     void routeAnswers404And405AndForwardsTheRest() {
-        EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler());
+        EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(true));
         ch.writeInbound(full(HttpMethod.GET, "/nope"));
         FullHttpResponse notFound = ch.readOutbound();
         assertThat(notFound.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
@@ -99,7 +100,7 @@ class HandlerTest {
 
     @Test
     void bodyLimitRefusesADeclaredOversizeBodyWith413BeforeReading() {
-        EmbeddedChannel ch = new EmbeddedChannel(new BodyLimitHandler(new InFlightBudget(1000), 100, 1));
+        EmbeddedChannel ch = new EmbeddedChannel(new BodyLimitHandler(new InFlightBudget(1000), 100, 1, METRICS));
         HttpRequest r = post("/v1/submit", null);
         HttpUtil.setContentLength(r, 101);
         ch.writeInbound(r);
@@ -113,12 +114,12 @@ class HandlerTest {
     @Test
     void bodyLimitShedsWith503WhenTheByteBudgetIsSpentAndReturnsItAfterTheAnswer() {
         InFlightBudget budget = new InFlightBudget(150);
-        EmbeddedChannel first = new EmbeddedChannel(new BodyLimitHandler(budget, 100, 7));
+        EmbeddedChannel first = new EmbeddedChannel(new BodyLimitHandler(budget, 100, 7, METRICS));
         HttpRequest a = post("/v1/submit", null);
         HttpUtil.setContentLength(a, 100);
         first.writeInbound(a);
         assertThat(budget.used()).isEqualTo(100);
-        EmbeddedChannel second = new EmbeddedChannel(new BodyLimitHandler(budget, 100, 7));
+        EmbeddedChannel second = new EmbeddedChannel(new BodyLimitHandler(budget, 100, 7, METRICS));
         second.writeInbound(post("/v1/submit", null)); // chunked: reserves as it goes
         HttpContent chunk = new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[60]));
         second.writeInbound(chunk);

@@ -1,0 +1,70 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.store.ProfileStore;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.function.LongSupplier;
+
+/** The collector's Prometheus metrics (one registry per server), scraped at {@code /metrics}. */
+public final class CollectorMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    final Counter submits = Counter.builder().name("pgof_submits_total")
+            .help("Submits by outcome: accepted, invalid, unauthorized, too_large, shed, storage_error")
+            .labelNames("outcome").register(registry);
+    final Counter receivedBytes = Counter.builder().name("pgof_received_bytes_total")
+            .help("Bytes of submitted profiles received").register(registry);
+    final Counter shed = Counter.builder().name("pgof_shed_total")
+            .help("Requests refused with 503 to shed load, by reason: workers, bytes, io")
+            .labelNames("reason").register(registry);
+    final Counter merges = Counter.builder().name("pgof_merges_total")
+            .help("Merge requests answered, by kind: merge, combine, window").labelNames("kind").register(registry);
+    final Histogram mergeSeconds = Histogram.builder().name("pgof_merge_duration_seconds")
+            .help("Time to answer a merge request (a shared or cached merge is fast)")
+            .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60).register(registry);
+    final Gauge inFlightRequests = Gauge.builder().name("pgof_inflight_requests")
+            .help("Submit and merge requests being worked on").register(registry);
+
+    CollectorMetrics(InFlightBudget budget, ThreadPoolExecutor workers, ProfileStore store) {
+        this(budget::used, () -> workers.getQueue().size(), store::storedCount, store::storedBytes);
+    }
+
+    /** With the gauges read from the given sources; handler tests pass constants. */
+    CollectorMetrics(LongSupplier inFlightBytes, LongSupplier queueDepth, LongSupplier storedCount, LongSupplier storedBytes) {
+        gauge("pgof_inflight_bytes", "Request bytes held in memory", inFlightBytes);
+        gauge("pgof_worker_queue_depth", "Submits waiting for a worker", queueDepth);
+        gauge("pgof_stored_profiles", "Profile files in the store", storedCount);
+        gauge("pgof_stored_bytes", "Bytes of profile files in the store", storedBytes);
+        JvmMetrics.builder().register(registry);
+    }
+
+    private void gauge(String name, String help, LongSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+
+    /** The Prometheus text format of every metric. Reads JVM state: call it off the event loop. */
+    byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    String contentType() {
+        return writer.getContentType();
+    }
+}
