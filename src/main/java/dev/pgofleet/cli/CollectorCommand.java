@@ -61,6 +61,7 @@ final class CollectorCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Signal.handle(new Signal("HUP"), s -> server.reloadKeys());
         stop.await();
         log.info("shutting down: finishing in-flight requests");
         server.close();

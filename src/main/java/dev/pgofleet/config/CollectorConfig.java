@@ -24,7 +24,8 @@ public record CollectorConfig(
         Duration idleTimeout,
         int retryAfterSeconds,
         Duration shutdownTimeout,
-        boolean metricsEnabled) {
+        boolean metricsEnabled,
+        Duration keyReloadInterval) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -48,6 +49,7 @@ public record CollectorConfig(
         {"PGOF_RETRY_AFTER", "1s", "Retry-After sent with 503"},
         {"PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"},
         {"PGOF_METRICS", "on", "serve Prometheus metrics at /metrics, unauthenticated (off: 404)"},
+        {"PGOF_KEY_RELOAD_INTERVAL", "5s", "how often the key files are checked for changes (SIGHUP reloads at once)"},
     };
 
     public static CollectorConfig fromEnv(Map<String, String> env) throws ConfigException {
@@ -68,7 +70,8 @@ public record CollectorConfig(
                 r.duration("PGOF_IDLE_TIMEOUT", "60s"),
                 (int) Math.max(1, r.duration("PGOF_RETRY_AFTER", "1s").toSeconds()),
                 r.duration("PGOF_SHUTDOWN_TIMEOUT", "20s"),
-                r.get("PGOF_METRICS", "on", CollectorConfig::onOff));
+                r.get("PGOF_METRICS", "on", CollectorConfig::onOff),
+                r.duration("PGOF_KEY_RELOAD_INTERVAL", "5s"));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + c.maxDecompressedBytes + " is too large: at most 2 GiB");
         }

@@ -36,6 +36,7 @@ public final class CollectorServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final Channel channel;
+    private final KeyReloader keyReloader;
 
     private CollectorServer(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
         this.config = config;
@@ -52,6 +53,7 @@ public final class CollectorServer implements AutoCloseable {
                 new MetricsHandler(metrics, metricsThread), metrics);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, io)
@@ -89,6 +91,7 @@ public final class CollectorServer implements AutoCloseable {
     public void close() throws InterruptedException {
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         channel.close().sync();
+        keyReloader.close();
         workers.shutdown();
         metricsThread.shutdown();
         workers.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -100,11 +103,17 @@ public final class CollectorServer implements AutoCloseable {
         log.info("collector stopped");
     }
 
+    /** Rereads the key files now (what SIGHUP does). */
+    public void reloadKeys() {
+        keyReloader.reloadNow();
+    }
+
     private static long remaining(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
     }
 
     private void shutdownQuietly() throws InterruptedException {
+        keyReloader.close();
         workers.shutdownNow();
         metricsThread.shutdownNow();
         merges.close();

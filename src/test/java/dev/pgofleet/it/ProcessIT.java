@@ -66,6 +66,29 @@ class ProcessIT {
     }
 
     @Test
+    void sighupReloadsTheKeysInTheSameProcess() throws Exception {
+        int port = CollectorProcess.freePort();
+        try (CollectorProcess c = CollectorProcess.start(tmp, port, List.of(), Map.of("PGOF_KEY_RELOAD_INTERVAL", "1h"))) {
+            long pid = c.process.pid();
+            Files.writeString(tmp.resolve("submit_keys"), "after-sighup\n");
+            new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor();
+            var http = java.net.http.HttpClient.newHttpClient();
+            byte[] body = TestData.bytes("profiles/fleet/inst001.pprof");
+            int status = 0;
+            for (int i = 0; i < 50 && status != 204; i++) {
+                Thread.sleep(100);
+                status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/submit"))
+                        .header("Authorization", "Bearer after-sighup").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            }
+            assertThat(status).isEqualTo(204);
+            assertThat(c.process.isAlive()).isTrue();
+            assertThat(c.process.pid()).isEqualTo(pid);
+            assertThat(Files.readString(c.log)).contains("reloaded keys (SIGHUP)");
+        }
+    }
+
+    @Test
     void theAgentStopsOnSigtermAfterItsCurrentSubmission() throws Exception {
         HttpServer target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         target.createContext("/debug/pprof/profile", ex -> {

@@ -99,6 +99,44 @@ class OverloadTest {
     }
 
     @Test
+    void keyFilesAreReloadedWhenTheyChangeAndABadReloadKeepsThePreviousKeys() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_KEY_RELOAD_INTERVAL", "100ms"))) {
+            byte[] profile = TestData.bytes("profiles/fleet/inst001.pprof");
+            java.nio.file.Files.writeString(tmp.resolve("submit_keys"), "rotated-key\n");
+            assertThat(eventually(() -> submitWith(c, RunningCollector.SUBMIT_KEY, profile) == 401)).as("old key stops working").isTrue();
+            assertThat(submitWith(c, "rotated-key", profile)).isEqualTo(204);
+            java.nio.file.Files.writeString(tmp.resolve("submit_keys"), "\n"); // emptied by mistake
+            Thread.sleep(600);
+            assertThat(submitWith(c, "rotated-key", profile)).as("previous keys kept").isEqualTo(204);
+        }
+    }
+
+    @Test
+    void metricsCanBeTurnedOff() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_METRICS", "off"))) {
+            assertThat(c.send(java.net.http.HttpRequest.newBuilder(c.uri("/metrics")).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        }
+    }
+
+    static int submitWith(RunningCollector c, String key, byte[] body) {
+        return c.send(java.net.http.HttpRequest.newBuilder(c.uri("/v1/submit")).header("Authorization", "Bearer " + key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    @Test
     void idleKeepAliveConnectionsAreClosed() throws Exception {
         try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_IDLE_TIMEOUT", "500ms"))) {
             try (RawHttp idle = new RawHttp(c.port())) {
