@@ -37,15 +37,18 @@ public final class CollectorMetrics {
             .help("Submit and merge requests being worked on").register(registry);
 
     CollectorMetrics(InFlightBudget budget, ThreadPoolExecutor workers, ProfileStore store) {
-        this(budget::used, () -> workers.getQueue().size(), store::storedCount, store::storedBytes);
+        this(budget::used, () -> workers.getQueue().size(), store::storedCount, store::storedBytes, store::unfoldedCount);
     }
 
     /** With the gauges read from the given sources; handler tests pass constants. */
-    CollectorMetrics(LongSupplier inFlightBytes, LongSupplier queueDepth, LongSupplier storedCount, LongSupplier storedBytes) {
+    CollectorMetrics(LongSupplier inFlightBytes, LongSupplier queueDepth, LongSupplier storedCount, LongSupplier storedBytes,
+                     LongSupplier unfolded) {
         gauge("pgof_inflight_bytes", "Request bytes held in memory", inFlightBytes);
         gauge("pgof_worker_queue_depth", "Submits waiting for a worker", queueDepth);
         gauge("pgof_stored_profiles", "Profile files in the store", storedCount);
         gauge("pgof_stored_bytes", "Bytes of profile files in the store", storedBytes);
+        gauge("pgof_compaction_lag_profiles", "Stored profiles not yet folded into a combined profile "
+                + "(folding happens on and_combine)", unfolded);
         JvmMetrics.builder().register(registry);
     }
 

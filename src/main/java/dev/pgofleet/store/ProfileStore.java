@@ -44,7 +44,7 @@ public final class ProfileStore implements AutoCloseable {
     private final String boot;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong generation = new AtomicLong();
-    private final AtomicLong storedCount = new AtomicLong(), storedBytes = new AtomicLong();
+    private final AtomicLong storedCount = new AtomicLong(), storedBytes = new AtomicLong(), combinedCount = new AtomicLong();
     private final ThreadPoolExecutor io;
     private final DirectorySync dirSync;
 
@@ -159,12 +159,19 @@ public final class ProfileStore implements AutoCloseable {
         return storedBytes.get();
     }
 
+    /** Stored profiles not yet folded into a combined file: what a merge must read one by one. */
+    public long unfoldedCount() {
+        return storedCount.get() - combinedCount.get();
+    }
+
     private void countStored() throws IOException {
-        long n = 0, bytes = 0;
+        long n = 0, bytes = 0, combined = 0;
         for (Path p : snapshot()) {
             n++;
             bytes += Files.size(p);
+            combined += receivedMillis(p) == 0 ? 1 : 0;
         }
+        combinedCount.set(combined);
         storedCount.set(n);
         storedBytes.set(bytes);
     }

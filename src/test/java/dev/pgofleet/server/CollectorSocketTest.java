@@ -118,6 +118,7 @@ class CollectorSocketTest {
                 .contains("pgof_submits_total{outcome=\"invalid\"} 1.0")
                 .contains("pgof_submits_total{outcome=\"unauthorized\"} 1.0")
                 .contains("pgof_stored_profiles 1.0")
+                .contains("pgof_compaction_lag_profiles 1.0")
                 .contains("pgof_merges_total{kind=\"merge\"} 1.0")
                 .contains("pgof_merge_duration_seconds_count 1")
                 .containsPattern("pgof_received_bytes_total [1-9]");

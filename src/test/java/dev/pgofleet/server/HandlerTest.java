@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Each handler on its own, in an EmbeddedChannel. */
 class HandlerTest {
-    private static final CollectorMetrics METRICS = new CollectorMetrics(() -> 0, () -> 0, () -> 0, () -> 0);
+    private static final CollectorMetrics METRICS = new CollectorMetrics(() -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
     @TempDir
     Path tmp;
 
