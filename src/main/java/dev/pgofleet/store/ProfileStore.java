@@ -44,6 +44,8 @@ public final class ProfileStore implements AutoCloseable {
     private final String boot;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong generation = new AtomicLong();
+    /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
+    private volatile long failedWriteBytes;
     private final AtomicLong storedCount = new AtomicLong(), storedBytes = new AtomicLong(), combinedCount = new AtomicLong();
     private final ThreadPoolExecutor io;
     private final DirectorySync dirSync;
@@ -107,8 +109,10 @@ public final class ProfileStore implements AutoCloseable {
             generation.incrementAndGet();
             storedCount.incrementAndGet();
             storedBytes.addAndGet(bytes.length);
+            failedWriteBytes = 0;
             return target;
         } catch (IOException e) {
+            failedWriteBytes = Math.max(1, bytes.length);
             deleteQuietly(tmp);
             throw new java.io.UncheckedIOException(e);
         }
@@ -136,12 +140,18 @@ public final class ProfileStore implements AutoCloseable {
         return new StorageException("cannot store profile: " + c, c);
     }
 
-    /** Completes when a file can be created in the store, fails with the reason when not (full or read-only disk). */
+    /**
+     * Completes when a profile could be stored now, fails with the reason when not (full or
+     * read-only disk). After a failed write, the probe is as large as that write, so a disk with
+     * room for a byte but not for a profile stays unready until space is freed.
+     */
     public CompletableFuture<Void> checkWritable() {
         return CompletableFuture.runAsync(() -> {
             Path probe = dir.resolve(TEMP_PREFIX + "ready-" + Thread.currentThread().getId());
+            long size = Math.min(Math.max(1, failedWriteBytes), 64L << 20);
             try {
-                writeDurably(probe, new byte[] {1});
+                writeDurably(probe, new byte[(int) size]);
+                failedWriteBytes = 0;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } finally {

@@ -1,0 +1,83 @@
+package dev.pgofleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.testing.RunningCollector;
+import dev.pgofleet.testing.SmallFilesystem;
+import dev.pgofleet.testing.TestData;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store on a filesystem the test makes small or read-only: never a 204 that is not on disk. */
+class StorageFailureTest {
+    @TempDir
+    Path tmp;
+
+    private static int readyz(RunningCollector c) {
+        return c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static long tempFiles(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).count();
+        }
+    }
+
+    @Test
+    void aReadOnlyStoreIsUnreadyAndRefusesSubmitsUntilWritableAgain() throws Exception {
+        try (SmallFilesystem fs = SmallFilesystem.mount(tmp.resolve("collector/store"), "8m");
+             RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+            byte[] profile = TestData.bytes("profiles/fleet/inst001.pprof");
+            assertThat(c.submit(profile).statusCode()).isEqualTo(204);
+            fs.readOnly(true);
+            try {
+                assertThat(readyz(c)).isEqualTo(503);
+                HttpResponse<String> r = c.submit(profile);
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(r.headers().firstValue("retry-after")).isPresent();
+            } finally {
+                fs.readOnly(false);
+            }
+            assertThat(readyz(c)).isEqualTo(200);
+            assertThat(c.submit(profile).statusCode()).isEqualTo(204);
+            assertThat(c.storedCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFullDiskGives503NeverA204AndLeavesNoTempFile() throws Exception {
+        try (SmallFilesystem fs = SmallFilesystem.mount(tmp.resolve("collector/store"), "256k");
+             RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+            byte[] profile = TestData.bytes("profiles/compiler/nethttp.pprof");
+            int accepted = 0, refused = 0;
+            for (int i = 0; i < 20; i++) {
+                int code = c.submit(profile).statusCode();
+                assertThat(code).isIn(204, 503);
+                if (code == 204) {
+                    accepted++;
+                } else {
+                    refused++;
+                }
+            }
+            System.out.printf("256 KiB store: %d submits stored, %d refused with 503%n", accepted, refused);
+            assertThat(refused).isPositive();
+            assertThat(c.storedCount()).as("every 204 is a stored file").isEqualTo(accepted);
+            assertThat(tempFiles(fs.dir)).isZero();
+            assertThat(readyz(c)).isEqualTo(503);
+            // space freed: submits succeed again
+            try (Stream<Path> files = Files.list(fs.dir)) {
+                for (Path p : files.filter(p -> p.toString().endsWith(".pprof")).toList()) {
+                    Files.delete(p);
+                }
+            }
+            assertThat(readyz(c)).isEqualTo(200);
+            assertThat(c.submit(profile).statusCode()).isEqualTo(204);
+        }
+    }
+}
