@@ -86,18 +86,22 @@ final class FastCpuCheck {
                 return false;
             }
         }
-        IdSet functions = IdSet.of(functionIds), locations = IdSet.of(locationIds);
-        if (IdSet.of(mappingIds) == null || functions == null || locations == null) {
+        IdIndex functions, locations;
+        try {
+            IdIndex.of("mapping", mappingIds.toArray());
+            functions = IdIndex.of("function", functionIds.toArray());
+            locations = IdIndex.of("location", locationIds.toArray());
+        } catch (InvalidProfileException zeroOrDuplicateId) {
             return false;
         }
         for (int i = 0; i < lineFunctions.size; i++) {
             long f = lineFunctions.values[i];
-            if (f != 0 && !functions.contains(f)) {
+            if (f != 0 && functions.find(f) < 0) {
                 return false;
             }
         }
         for (int i = 0; i < sampleLocations.size; i++) {
-            if (!locations.contains(sampleLocations.values[i])) {
+            if (locations.find(sampleLocations.values[i]) < 0) {
                 return false;
             }
         }
@@ -344,58 +348,6 @@ final class FastCpuCheck {
         return n;
     }
 
-    /**
-     * The ids of one table, for membership tests. Writers number ids 1..n, so a flag per id is the
-     * usual form; sparse ids fall back to a sorted array.
-     */
-    private static final class IdSet {
-        private final boolean[] dense;
-        private final long[] sorted;
-
-        private IdSet(boolean[] dense, long[] sorted) {
-            this.dense = dense;
-            this.sorted = sorted;
-        }
-
-        /** The set, or null when an id is zero or appears twice. */
-        static IdSet of(LongList ids) {
-            long max = 0;
-            for (int i = 0; i < ids.size; i++) {
-                long id = ids.values[i];
-                if (id == 0) {
-                    return null;
-                }
-                max = id < 0 ? Long.MAX_VALUE : Math.max(max, id);
-            }
-            if (max <= 4L * ids.size + 64) {
-                boolean[] present = new boolean[(int) max + 1];
-                for (int i = 0; i < ids.size; i++) {
-                    int id = (int) ids.values[i];
-                    if (present[id]) {
-                        return null;
-                    }
-                    present[id] = true;
-                }
-                return new IdSet(present, null);
-            }
-            long[] sorted = Arrays.copyOf(ids.values, ids.size);
-            Arrays.sort(sorted);
-            for (int i = 1; i < sorted.length; i++) {
-                if (sorted[i] == sorted[i - 1]) {
-                    return null;
-                }
-            }
-            return new IdSet(null, sorted);
-        }
-
-        boolean contains(long id) {
-            if (dense != null) {
-                return id > 0 && id < dense.length && dense[(int) id];
-            }
-            return Arrays.binarySearch(sorted, id) >= 0;
-        }
-    }
-
     private static final class LongList {
         long[] values = new long[256];
         int size;
@@ -405,6 +357,10 @@ final class FastCpuCheck {
                 values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = v;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
         }
     }
 }

@@ -47,12 +47,14 @@ final class AccessLogHandler extends ChannelDuplexHandler {
             bytesOut += c.content().readableBytes();
         }
         boolean last = msg instanceof LastHttpContent && status != HttpResponseStatus.CONTINUE.code();
-        if (last && method != null) {
+        if (last && method != null && log.isInfoEnabled()) {
             String line = String.format("%s %s %d in=%d out=%d %.1fms client=%s%s", method, printable(uri), status,
                     bytesIn, bytesOut, (System.nanoTime() - start) / 1e6, ctx.channel().remoteAddress(),
                     forwardedFor == null ? "" : " xff=" + printable(forwardedFor));
-            method = null;
             promise.addListener(f -> log.info(line));
+        }
+        if (last) {
+            method = null;
         }
         super.write(ctx, msg, promise);
     }

@@ -3,7 +3,6 @@ package dev.pgofleet.server;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -47,7 +46,7 @@ final class PipeliningHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-        if (msg instanceof LastHttpContent && !interim && msg instanceof HttpObject) {
+        if (msg instanceof LastHttpContent && !interim) {
             promise.addListener(f -> {
                 if (f.isSuccess() && ctx.channel().isActive()) {
                     answered(ctx);

@@ -3,6 +3,7 @@ package dev.pgofleet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.pgofleet.testing.FakePprofTarget;
 import dev.pgofleet.testing.GoToolchain;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
@@ -13,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,64 +24,42 @@ class AgentTest {
 
     @Test
     void profilesArriveOnScheduleAndAFailingTargetDoesNotBlock() throws Exception {
-        List<String> queries = new CopyOnWriteArrayList<>();
-        AtomicInteger served = new AtomicInteger();
-        HttpServer good = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        good.createContext("/debug/pprof/profile", ex -> {
-            queries.add(ex.getRequestURI().getQuery());
-            byte[] p = TestData.bytes(String.format("profiles/fleet/inst%03d.pprof", 1 + served.getAndIncrement() % 24));
-            ex.sendResponseHeaders(200, p.length);
-            ex.getResponseBody().write(p);
-            ex.close();
-        });
         HttpServer bad = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         bad.createContext("/", ex -> {
             ex.sendResponseHeaders(500, -1);
             ex.close();
         });
-        good.start();
         bad.start();
-        try (RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+        try (FakePprofTarget good = FakePprofTarget.fleet();
+             RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
             Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
             long start = System.nanoTime();
             CliRun r = CliRun.of("agent", "--url", "http://127.0.0.1:" + c.port(), "--key-file", key.toString(),
                     "--target", "http://127.0.0.1:" + bad.getAddress().getPort(),
-                    "--target", "http://127.0.0.1:" + good.getAddress().getPort() + "/debug/pprof/profile",
+                    "--target", good.url() + "/debug/pprof/profile",
                     "--interval", "300ms", "--duration", "2s", "--cycles", "3");
             double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(r.exit()).isZero();
             assertThat(c.storedCount()).isEqualTo(3);
-            assertThat(queries).containsOnly("seconds=2");
+            assertThat(good.queries).containsOnly("seconds=2");
             assertThat(r.err()).contains("cycle 3: submitted").contains("failed: HTTP 500");
             assertThat(r.err().lines().filter(l -> l.contains("failed: HTTP 500")).count()).isEqualTo(3);
             // three jittered intervals of 300 ms (±10%), not more
             assertThat(seconds).isBetween(0.8, 10.0);
         } finally {
-            good.stop(0);
             bad.stop(0);
         }
     }
 
     @Test
     void aBacklogKeepsProfilesWhileTheCollectorIsDownAndDropsTheOldest() throws Exception {
-        HttpServer good = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        good.createContext("/debug/pprof/profile", ex -> {
-            byte[] p = TestData.bytes("profiles/fleet/inst001.pprof");
-            ex.sendResponseHeaders(200, p.length);
-            ex.getResponseBody().write(p);
-            ex.close();
-        });
-        good.start();
-        try {
+        try (FakePprofTarget good = FakePprofTarget.fleet()) {
             Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
             CliRun r = CliRun.of("agent", "--url", "http://127.0.0.1:1", "--key-file", key.toString(), "--retries", "1",
-                    "--target", "http://127.0.0.1:" + good.getAddress().getPort(), "--interval", "100ms",
-                    "--duration", "1s", "--cycles", "4", "--backlog", "2");
+                    "--target", good.url(), "--interval", "100ms", "--duration", "1s", "--cycles", "4", "--backlog", "2");
             assertThat(r.exit()).as("undelivered profiles").isEqualTo(4);
             assertThat(r.err()).contains("collector unreachable").contains("backlog full (2): dropped")
                     .contains("not delivered");
-        } finally {
-            good.stop(0);
         }
     }
 

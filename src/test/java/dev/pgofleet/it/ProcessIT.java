@@ -2,11 +2,10 @@ package dev.pgofleet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.pgofleet.testing.CollectorProcess;
+import dev.pgofleet.testing.FakePprofTarget;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,19 +89,12 @@ class ProcessIT {
 
     @Test
     void theAgentStopsOnSigtermAfterItsCurrentSubmission() throws Exception {
-        HttpServer target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        target.createContext("/debug/pprof/profile", ex -> {
-            byte[] p = TestData.bytes("profiles/fleet/inst001.pprof");
-            ex.sendResponseHeaders(200, p.length);
-            ex.getResponseBody().write(p);
-            ex.close();
-        });
-        target.start();
-        try (RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+        try (FakePprofTarget target = FakePprofTarget.fleet();
+             RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
             Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
             Path log = tmp.resolve("agent.log");
             Process agent = jar(Map.of(), log, "agent", "--url", "http://127.0.0.1:" + c.port(), "--key-file", key.toString(),
-                    "--target", "http://127.0.0.1:" + target.getAddress().getPort(), "--interval", "200ms", "--duration", "1s");
+                    "--target", target.url(), "--interval", "200ms", "--duration", "1s");
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (c.storedCount() < 2 && System.nanoTime() < end) {
                 Thread.sleep(100);
@@ -112,8 +104,6 @@ class ProcessIT {
             assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(agent.exitValue()).isZero();
             assertThat(Files.readString(log)).contains("stopping after the current submission").contains("agent stopped");
-        } finally {
-            target.stop(0);
         }
     }
 }

@@ -1,8 +1,7 @@
 package dev.pgofleet.testing;
 
-import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.Gzip;
 import dev.pgofleet.pprof.InvalidProfileException;
-import dev.pgofleet.pprof.ProfileDecoder;
 import dev.pgofleet.pprof.proto.ProfileProto.Profile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,10 +53,11 @@ public final class TestData {
         }
     }
 
+    /** Parsed with the generated protobuf classes: an independent reader to check ours against. */
     public static Profile proto(byte[] data) {
         try {
-            return ProfileDecoder.decode(data, DecodeLimits.DEFAULT);
-        } catch (InvalidProfileException e) {
+            return Profile.parseFrom(Gzip.isGzip(data) ? Gzip.gunzip(data, Integer.MAX_VALUE - 8) : data);
+        } catch (InvalidProfileException | com.google.protobuf.InvalidProtocolBufferException e) {
             throw new AssertionError(e.getMessage(), e);
         }
     }
