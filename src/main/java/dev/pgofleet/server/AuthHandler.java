@@ -34,7 +34,16 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req) {
             rejecting = false;
             Endpoint protectedEndpoint = protectedEndpoint(req);
-            if (protectedEndpoint != null && !authorized(req, protectedEndpoint)) {
+            String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (protectedEndpoint != null && header != null && !visibleAscii(header)) {
+                // Not a key any client could hold: a malformed request, not a failed login.
+                rejecting = true;
+                ReferenceCountUtil.release(msg);
+                Responses.send(ctx, false, Responses.closing(Responses.text(HttpResponseStatus.BAD_REQUEST,
+                        "malformed Authorization header")));
+                return;
+            }
+            if (protectedEndpoint != null && !authorized(header, protectedEndpoint)) {
                 rejecting = true;
                 ReferenceCountUtil.release(msg);
                 if (protectedEndpoint == Endpoint.SUBMIT) {
@@ -63,8 +72,17 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         return Endpoint.MERGE.path.equals(path) ? Endpoint.MERGE : null;
     }
 
-    private boolean authorized(HttpRequest req, Endpoint endpoint) {
-        String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    private static boolean visibleAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < 0x20 || c > 0x7e) && c != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean authorized(String header, Endpoint endpoint) {
         if (header == null || header.length() <= BEARER.length()
                 || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return false;

@@ -51,6 +51,21 @@ public final class RawHttp implements AutoCloseable {
         return h + new String(body, StandardCharsets.UTF_8);
     }
 
+    /** Everything the server sends until it closes the connection (or the socket times out). */
+    public String readRest() throws IOException {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        try {
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                rest.write(b);
+            }
+        } catch (SocketTimeoutException e) {
+            return rest.toString(StandardCharsets.ISO_8859_1) + "<still open>";
+        } catch (IOException reset) {
+            // closed by reset: the server is gone from this connection
+        }
+        return rest.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** True when the server closed the connection (EOF) within the socket timeout; anything it sends first is skipped. */
     public boolean closedByServer() throws IOException {
         try {
