@@ -44,7 +44,7 @@ public record CollectorConfig(
         {"PGOF_WORKER_QUEUE", "64", "requests that may wait for a worker before 503"},
         {"PGOF_IO_THREADS", "8", "threads that write and fsync stored profiles"},
         {"PGOF_MAX_INFLIGHT_BYTES", "a quarter of the heap", "request bytes held at once before 503"},
-        {"PGOF_REQUEST_TIMEOUT", "30s", "deadline for receiving a whole request (head and body)"},
+        {"PGOF_REQUEST_TIMEOUT", "30s", "deadline for receiving a whole request (head and body), and for a client to take its answer"},
         {"PGOF_IDLE_TIMEOUT", "60s", "idle keep-alive connections are closed after this"},
         {"PGOF_RETRY_AFTER", "1s", "Retry-After sent with 503"},
         {"PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"},

@@ -7,12 +7,13 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The collector's pipeline, every stage named, in order:
  * <pre>
- * idle → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
+ * idle → write-timeout → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
  *      → auth → body-limit → aggregate → route → health | ready | metrics | submit | merge → errors
  * </pre>
  * Authentication and the byte budget act on the request head, before the body is buffered.
@@ -32,6 +33,8 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         RequestDeadlineHandler deadline = new RequestDeadlineHandler(server.config().requestTimeout());
         p.addLast("idle", new IdleStateHandler(0, 0, server.config().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        // An answer the client does not take within the request deadline closes the connection.
+        p.addLast("write-timeout", new WriteTimeoutHandler(server.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("idle-close", idleClose);
         p.addLast("deadline", deadline);
         p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()

@@ -21,7 +21,7 @@ final class ErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof io.netty.handler.timeout.WriteTimeoutException) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("closing {} after an error", ctx.channel().remoteAddress(), cause);

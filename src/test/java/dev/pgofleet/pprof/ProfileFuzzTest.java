@@ -22,12 +22,13 @@ class ProfileFuzzTest {
     void mutantsAreRefusedCleanlyAndTheQuickCheckIsSound() throws Exception {
         Random rnd = new Random(Long.getLong("pgof.fuzz.seed", 20261125L));
         int accepted = 0, refused = 0, quickAccepted = 0;
-        long start = System.nanoTime();
+        long start = System.nanoTime(), slowest = 0;
         for (int i = 0; i < ITERATIONS; i++) {
             byte[] seed = Gzip.gunzip(TestData.bytes(SEEDS.get(rnd.nextInt(SEEDS.size()))), 1 << 26);
             byte[] mutant = rnd.nextBoolean() ? mutateBytes(seed, rnd) : mutateFields(seed, rnd);
             boolean full;
             String reason = "";
+            long t0 = System.nanoTime();
             try {
                 ValidProfile p = CpuProfileCheck.require(ValidProfile.parse(mutant, DecodeLimits.DEFAULT));
                 ProfileMerger m = new ProfileMerger(true);
@@ -42,13 +43,15 @@ class ProfileFuzzTest {
                 refused++;
             }
             boolean quick = FastCpuCheck.accepts(mutant);
+            slowest = Math.max(slowest, System.nanoTime() - t0);
             if (quick) {
                 quickAccepted++;
                 assertThat(full).as("quick check accepted mutant %d that the full validation refuses: %s", i, reason).isTrue();
             }
         }
-        System.out.printf("fuzzed %d inputs in %d ms: %d accepted, %d refused, quick check accepted %d%n", ITERATIONS,
-                (System.nanoTime() - start) / 1_000_000, accepted, refused, quickAccepted);
+        System.out.printf("fuzzed %d inputs in %d ms: %d accepted, %d refused, quick check accepted %d, slowest input %d ms%n",
+                ITERATIONS, (System.nanoTime() - start) / 1_000_000, accepted, refused, quickAccepted, slowest / 1_000_000);
+        assertThat(slowest).as("every input finishes in bounded time").isLessThan(2_000_000_000L);
         assertThat(refused).isPositive();
         assertThat(accepted).isPositive();
     }

@@ -159,6 +159,62 @@ class OverloadTest {
     }
 
     @Test
+    void aBodyTrickledOneByteASecondIsCutOffByTheDeadline() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_REQUEST_TIMEOUT", "2s"))) {
+            try (RawHttp slow = new RawHttp(c.port())) {
+                slow.write("POST /v1/submit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningCollector.SUBMIT_KEY
+                        + "\r\nContent-Length: 1000\r\n\r\n");
+                long start = System.nanoTime();
+                String answer = null;
+                for (int i = 0; i < 10 && answer == null; i++) {
+                    try {
+                        slow.write(new byte[] {1});
+                        Thread.sleep(1000);
+                    } catch (java.io.IOException closed) {
+                        answer = "closed";
+                    }
+                    if (slow.socket.getInputStream().available() > 0) {
+                        answer = slow.readResponse();
+                    }
+                }
+                assertThat(answer).isNotNull();
+                assertThat((System.nanoTime() - start) / 1e9).isLessThan(6.0);
+                assertThat(c.submit(TestData.bytes("profiles/fleet/inst001.pprof")).statusCode()).isEqualTo(204);
+            }
+        }
+    }
+
+    @Test
+    void aClientThatPipelinesAndNeverReadsIsBoundedAndClosed() throws Exception {
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_REQUEST_TIMEOUT", "2s"))) {
+            try (RawHttp greedy = new RawHttp(c.port())) {
+                greedy.socket.setReceiveBufferSize(4096);
+                byte[] request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
+                int sent = 0;
+                greedy.socket.setSoTimeout(2000);
+                long end = System.nanoTime() + 5_000_000_000L;
+                Thread writer = new Thread(() -> {
+                    try {
+                        while (System.nanoTime() < end) {
+                            greedy.write(request);
+                        }
+                    } catch (java.io.IOException stopped) {
+                        // the server stopped reading, then closed
+                    }
+                });
+                writer.setDaemon(true);
+                writer.start();
+                Thread.sleep(500);
+                // Meanwhile other clients are served.
+                assertThat(c.submit(TestData.bytes("profiles/fleet/inst001.pprof")).statusCode()).isEqualTo(204);
+                writer.join(15_000);
+                assertThat(writer.isAlive()).as("the server stopped reading from the greedy client").isFalse();
+                assertThat(greedy.readRest()).as("and closed it").doesNotEndWith("<still open>");
+            }
+        }
+    }
+
+    @Test
     void idleKeepAliveConnectionsAreClosed() throws Exception {
         try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_IDLE_TIMEOUT", "500ms"))) {
             try (RawHttp idle = new RawHttp(c.port())) {
