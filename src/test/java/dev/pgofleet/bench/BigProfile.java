@@ -14,7 +14,13 @@ import java.nio.file.Path;
 public final class BigProfile {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
-        int target = Integer.parseInt(args[1]);
+        byte[] gz = make(Integer.parseInt(args[1]));
+        Files.write(out, gz);
+        System.out.println(out + ": " + gz.length + " bytes");
+    }
+
+    /** A valid gzipped CPU profile of at least {@code target} bytes. */
+    public static byte[] make(int target) {
         ProfileProto.Profile base = TestData.proto(TestData.bytes("golden/fleet-24.pprof"));
         ProfileProto.Profile.Builder b = base.toBuilder();
         b.addStringTable("request");
@@ -22,12 +28,11 @@ public final class BigProfile {
         byte[] gz = Profiles.gzip(b.build().toByteArray());
         for (int round = 0; gz.length < target && round < 64; round++) {
             for (int i = 0; i < b.getSampleCount(); i++) {
-                b.addStringTable("r" + round + "-" + i + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())));
+                b.addStringTable("r" + round + "-" + i + "-" + Long.toHexString(i * 0x9E3779B97F4A7C15L));
                 b.getSampleBuilder(i).addLabel(ProfileProto.Label.newBuilder().setKey(key).setStr(b.getStringTableCount() - 1));
             }
             gz = Profiles.gzip(b.build().toByteArray());
         }
-        Files.write(out, gz);
-        System.out.println(out + ": " + gz.length + " bytes, " + b.getSampleCount() + " samples");
+        return gz;
     }
 }
