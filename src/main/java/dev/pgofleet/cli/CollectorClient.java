@@ -45,6 +45,12 @@ final class CollectorClient {
 
     HttpResponse<byte[]> post(String pathAndQuery, byte[] body, String ifNoneMatch)
             throws UnreachableException, InterruptedException {
+        return post(pathAndQuery, body, ifNoneMatch, n -> {});
+    }
+
+    /** As {@link #post(String, byte[], String)}, reporting the bytes of the answer received so far. */
+    HttpResponse<byte[]> post(String pathAndQuery, byte[] body, String ifNoneMatch, java.util.function.LongConsumer received)
+            throws UnreachableException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
                 .timeout(Duration.ofMinutes(5))
                 .header("Authorization", "Bearer " + key)
@@ -58,7 +64,7 @@ final class CollectorClient {
         for (int attempt = 1; attempt <= attempts; attempt++) {
             Duration wait;
             try {
-                HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r = http.send(request, info -> counting(HttpResponse.BodySubscribers.ofByteArray(), received));
                 if (r.statusCode() != 503 && r.statusCode() != 429) {
                     return r;
                 }
@@ -75,6 +81,43 @@ final class CollectorClient {
             }
         }
         throw new UnreachableException(base + pathAndQuery + ": " + last + " (after " + attempts + " attempts)");
+    }
+
+    /** Passes the body through, reporting how many bytes have arrived. */
+    private static <T> HttpResponse.BodySubscriber<T> counting(HttpResponse.BodySubscriber<T> inner,
+                                                              java.util.function.LongConsumer received) {
+        return new HttpResponse.BodySubscriber<>() {
+            private long total;
+
+            @Override
+            public java.util.concurrent.CompletionStage<T> getBody() {
+                return inner.getBody();
+            }
+
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                inner.onSubscribe(s);
+            }
+
+            @Override
+            public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+                for (java.nio.ByteBuffer b : items) {
+                    total += b.remaining();
+                }
+                received.accept(total);
+                inner.onNext(items);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                inner.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+                inner.onComplete();
+            }
+        };
     }
 
     /** Exponential backoff with full jitter, capped at 30 s. */

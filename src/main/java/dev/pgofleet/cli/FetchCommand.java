@@ -68,7 +68,10 @@ final class FetchCommand implements Callable<Integer> {
         String etag = currentEtag();
         HttpResponse<byte[]> r;
         try {
-            r = c.post(path, new byte[0], etag == null ? null : "\"" + etag + "\"");
+            r = c.post(path, new byte[0], etag == null ? null : "\"" + etag + "\"", Progress.bytesOnTerminal(err, "received"));
+            if (System.console() != null) {
+                err.print("\r\033[K");
+            }
         } catch (CollectorClient.UnreachableException e) {
             err.println("collector unreachable: " + e.getMessage());
             return SubmitCommand.UNREACHABLE;

@@ -18,6 +18,24 @@ final class Progress implements IntConsumer {
         this.enabled = enabled;
     }
 
+    /** Bytes received so far, for downloads of unknown size; shown only on a terminal. */
+    static java.util.function.LongConsumer bytesOnTerminal(PrintWriter err, String verb) {
+        if (System.console() == null) {
+            return n -> {};
+        }
+        long[] last = {0};
+        return n -> {
+            long now = System.nanoTime();
+            if (now - last[0] > 200_000_000L) {
+                last[0] = now;
+                synchronized (err) {
+                    err.printf("\r%s %d KB", verb, n / 1024);
+                    err.flush();
+                }
+            }
+        };
+    }
+
     static Progress onTerminal(PrintWriter err, String verb, int total) {
         return new Progress(err, verb, total, System.console() != null && total > 1);
     }

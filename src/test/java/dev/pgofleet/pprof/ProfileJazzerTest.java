@@ -1,0 +1,36 @@
+package dev.pgofleet.pprof;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Coverage-guided fuzzing of the parse/validate/merge path with Jazzer. Without JAZZER_FUZZ it
+ * replays the seed inputs beside this class (ProfileJazzerTestInputs/) as a regression test; with
+ * JAZZER_FUZZ=1 it fuzzes for maxDuration (.ci/run does a short run; README: how to run longer).
+ */
+class ProfileJazzerTest {
+    private static final DecodeLimits LIMITS = new DecodeLimits(1 << 20, 8 << 20);
+
+    @FuzzTest(maxDuration = "30s")
+    void parseValidateAndMerge(byte[] data) {
+        boolean full;
+        try {
+            ValidProfile p = CpuProfileCheck.require(ValidProfile.parse(data, LIMITS));
+            ProfileMerger merger = new ProfileMerger(true);
+            merger.add(p);
+            merger.add(p);
+            ProfileWriter.write(merger.result().withoutLabels());
+            full = true;
+        } catch (InvalidProfileException expected) {
+            full = false;
+        }
+        byte[] raw;
+        try {
+            raw = ProfileDecoder.inflate(data, LIMITS);
+        } catch (InvalidProfileException expected) {
+            return;
+        }
+        if (FastCpuCheck.accepts(raw) && !full) {
+            throw new AssertionError("quick check accepted what full validation refuses");
+        }
+    }
+}
