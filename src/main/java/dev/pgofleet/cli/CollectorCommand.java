@@ -59,6 +59,7 @@ final class CollectorCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stop = new CountDownLatch(1);
+        // sun.misc.Signal: the only way on Java 17 to act on SIGHUP and to exit 0 on SIGTERM.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         Signal.handle(new Signal("HUP"), s -> server.reloadKeys());
