@@ -25,8 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
-        description = {"Profiles Go processes that expose net/http/pprof, on a schedule, and submits the profiles:",
-                "for each target, every interval (±10% jitter, so a fleet does not align), it asks",
+        description = {"Profiles Go processes that expose net/http/pprof on a schedule and submits the profiles.",
+                "For each target, every interval (±10%% jitter, so a fleet does not align), it asks",
                 "TARGET/debug/pprof/profile?seconds=DURATION for a CPU profile, checks it and submits it.",
                 "When the collector stays down, profiles wait in a bounded backlog (the oldest is dropped first).",
                 "A failing target never stops the others. SIGTERM stops after the current submission."},
@@ -83,7 +83,8 @@ final class AgentCommand implements Callable<Integer> {
         Thread main = Thread.currentThread();
         Signal.handle(new Signal("TERM"), s -> stop(profilers));
         Signal.handle(new Signal("INT"), s -> stop(profilers));
-        log("agent started: " + targets.size() + " target(s), every " + interval + " ±10%, " + duration.toSeconds() + "s profiles");
+        log("agent started: " + targets.size() + " target(s), every " + dev.pgofleet.config.GoDuration.format(interval) + " ±10%, "
+                + duration.toSeconds() + "s profiles");
         int undelivered = submitLoop(collector, profilers);
         log("agent stopped" + (undelivered > 0 ? ": " + undelivered + " profile(s) not delivered" : ""));
         return undelivered > 0 ? SubmitCommand.UNREACHABLE : 0;
