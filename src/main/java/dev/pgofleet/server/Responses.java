@@ -45,8 +45,10 @@ final class Responses {
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keep);
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
-            if (!keep || !f.isSuccess()) {
+            if (!f.isSuccess()) {
                 f.channel().close();
+            } else if (!keep) {
+                LingeringClose.closeAfterAnswer(f.channel());
             }
         });
     }
