@@ -20,16 +20,16 @@ import sun.misc.Signal;
                 "  PGOF_BIND_ADDRESS=:8080 PGOF_DIRECTORY=/data java -jar pgo-fleet.jar collector",
                 "", "SIGTERM stops accepting, finishes in-flight writes and exits 0."})
 final class CollectorCommand implements Callable<Integer> {
-    static {
-        // The help text lists every variable with its default, from the one table the config reads.
+    /** The help text lists every variable with its default, from the one table the config reads. */
+    static final String VARIABLES_HELP = variablesHelp();
+
+    private static String variablesHelp() {
         StringBuilder b = new StringBuilder();
         for (String[] v : CollectorConfig.VARIABLES) {
             b.append(String.format("  %-29s %s (default: %s)%n", v[0], v[2], v[1]));
         }
-        VARIABLES_HELP = b.toString();
+        return b.toString();
     }
-
-    static final String VARIABLES_HELP;
 
     @Override
     public Integer call() throws Exception {

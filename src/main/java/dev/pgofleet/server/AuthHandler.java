@@ -38,20 +38,17 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             if (protectedEndpoint != null && header != null && !visibleAscii(header)) {
                 // Not a key any client could hold: a malformed request, not a failed login.
                 rejecting = true;
-                ReferenceCountUtil.release(msg);
-                Responses.send(ctx, false, Responses.closing(Responses.text(HttpResponseStatus.BAD_REQUEST,
-                        "malformed Authorization header")));
+                Responses.refuse(ctx, msg, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed Authorization header"));
                 return;
             }
             if (protectedEndpoint != null && !authorized(header, protectedEndpoint)) {
                 rejecting = true;
-                ReferenceCountUtil.release(msg);
                 if (protectedEndpoint == Endpoint.SUBMIT) {
                     metrics.submits.labelValues("unauthorized").inc();
                 }
                 FullHttpResponse r = Responses.text(HttpResponseStatus.UNAUTHORIZED, "missing or invalid bearer key");
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                Responses.send(ctx, false, Responses.closing(r));
+                Responses.refuse(ctx, msg, r);
                 return;
             }
         } else if (rejecting && msg instanceof HttpContent) {

@@ -82,9 +82,8 @@ final class BodyLimitHandler extends ChannelDuplexHandler {
 
     private void refuse(ChannelHandlerContext ctx, Object msg, io.netty.handler.codec.http.FullHttpResponse response) {
         rejecting = true;
-        ReferenceCountUtil.release(msg);
         releaseAll();
-        Responses.send(ctx, false, Responses.closing(response));
+        Responses.refuse(ctx, msg, response);
     }
 
     @Override

@@ -25,9 +25,7 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
             failed = true;
-            ReferenceCountUtil.release(msg);
-                Responses.send(ctx, false, Responses.closing(Responses.text(statusFor(o.decoderResult()), "bad request: "
-                    + reason(o.decoderResult()))));
+            Responses.refuse(ctx, msg, Responses.text(statusFor(o.decoderResult()), "bad request: " + reason(o.decoderResult())));
             return;
         }
         ctx.fireChannelRead(msg);

@@ -80,6 +80,15 @@ final class Responses {
         return r;
     }
 
+    /**
+     * Refuses a request from its head: drops the message in hand and answers with a response
+     * after which the connection closes (the rest of the body is never read).
+     */
+    static void refuse(ChannelHandlerContext ctx, Object msg, FullHttpResponse response) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+        send(ctx, false, closing(response));
+    }
+
     /** A response after which the connection closes (the request body may not have been read). */
     static FullHttpResponse closing(FullHttpResponse r) {
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
