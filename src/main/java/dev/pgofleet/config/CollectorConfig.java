@@ -25,7 +25,10 @@ public record CollectorConfig(
         int retryAfterSeconds,
         Duration shutdownTimeout,
         boolean metricsEnabled,
-        Duration keyReloadInterval) {
+        Duration keyReloadInterval,
+        Duration compactInterval,
+        Duration retention,
+        long maxStoreBytes) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -50,6 +53,9 @@ public record CollectorConfig(
         {"PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"},
         {"PGOF_METRICS", "on", "serve Prometheus metrics at /metrics, unauthenticated (off: 404)"},
         {"PGOF_KEY_RELOAD_INTERVAL", "5s", "how often the key files are checked for changes (SIGHUP reloads at once)"},
+        {"PGOF_COMPACT_INTERVAL", "10s", "how often new profiles are folded into hourly/daily rollups (sooner during a burst)"},
+        {"PGOF_RETENTION", "unset (keep all)", "delete rollups and profiles received longer ago than this, e.g. 30d"},
+        {"PGOF_MAX_STORE_BYTES", "unset (no limit)", "delete the oldest stored data first while the store is larger"},
     };
 
     public static CollectorConfig fromEnv(Map<String, String> env) throws ConfigException {
@@ -71,7 +77,10 @@ public record CollectorConfig(
                 (int) Math.max(1, r.duration("PGOF_RETRY_AFTER", "1s").toSeconds()),
                 r.duration("PGOF_SHUTDOWN_TIMEOUT", "20s"),
                 r.get("PGOF_METRICS", "on", CollectorConfig::onOff),
-                r.duration("PGOF_KEY_RELOAD_INTERVAL", "5s"));
+                r.duration("PGOF_KEY_RELOAD_INTERVAL", "5s"),
+                r.duration("PGOF_COMPACT_INTERVAL", "10s"),
+                r.optional("PGOF_RETENTION") ? r.duration("PGOF_RETENTION", "0") : null,
+                r.optional("PGOF_MAX_STORE_BYTES") ? r.positiveLong("PGOF_MAX_STORE_BYTES", 1) : 0);
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + c.maxDecompressedBytes + " is too large: at most 2 GiB");
         }
@@ -99,6 +108,12 @@ public record CollectorConfig(
             } catch (RuntimeException e) {
                 throw new ConfigException(name + "=" + value + " is invalid: " + e.getMessage());
             }
+        }
+
+        /** Whether an optional setting is given at all. */
+        boolean optional(String name) {
+            String raw = env.get(name);
+            return raw != null && !raw.isBlank();
         }
 
         long positiveLong(String name, long dflt) throws ConfigException {

@@ -1,8 +1,13 @@
 package dev.pgofleet.pprof;
 
+import dev.pgofleet.pprof.WireProfile.Longs;
 import java.util.List;
 
-/** What makes a profile a Go CPU profile: the rule the original collector applied, kept as it was. */
+/**
+ * What makes a profile a Go CPU profile: the original collector's rule (period and sample types),
+ * plus non-negative values. Go never writes a negative CPU sample, and with none, merging rollups
+ * gives exactly the merge of their inputs (no partial sum can reach zero and vanish early).
+ */
 public final class CpuProfileCheck {
     private CpuProfileCheck() {}
 
@@ -31,7 +36,22 @@ public final class CpuProfileCheck {
             throw new InvalidProfileException("not a CPU profile: sample types are " + types
                     + ", expected samples/count and cpu/nanoseconds");
         }
+        Longs values = p.w.sValue;
+        for (int i = 0; i < values.size; i++) {
+            if (values.get(i) < 0) {
+                throw new InvalidProfileException("not a CPU profile: sample " + (sampleOf(p, i) + 1)
+                        + " has a negative value " + values.get(i) + " (CPU time and counts are never negative)");
+            }
+        }
         return p;
+    }
+
+    private static int sampleOf(ValidProfile p, int valueIndex) {
+        int s = 0;
+        while (p.w.sValueStart.get(s + 1) <= valueIndex) {
+            s++;
+        }
+        return s;
     }
 
     private static String describe(ValueType t) {

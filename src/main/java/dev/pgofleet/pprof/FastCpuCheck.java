@@ -223,7 +223,7 @@ final class FastCpuCheck {
                     return false;
                 }
             } else if (f == 2) {
-                long n = countVarints(wire, end);
+                long n = countValues(wire, end);
                 if (n < 0) {
                     return false;
                 }
@@ -331,10 +331,10 @@ final class FastCpuCheck {
         return true;
     }
 
-    private long countVarints(int wire, int end) {
+    /** Counts sample values; -1 (not sure) for a wrong wire type or a negative value. */
+    private long countValues(int wire, int end) {
         if (wire == VARINT) {
-            in.varint(end);
-            return 1;
+            return in.varint(end) < 0 ? -1 : 1;
         }
         if (wire != LEN) {
             return -1;
@@ -342,7 +342,9 @@ final class FastCpuCheck {
         int e = in.lengthEnd(end);
         long n = 0;
         while (in.pos < e) {
-            in.varint(e);
+            if (in.varint(e) < 0) {
+                return -1;
+            }
             n++;
         }
         return n;

@@ -45,10 +45,9 @@ public final class CollectorMetrics {
                      LongSupplier unfolded) {
         gauge("pgof_inflight_bytes", "Request bytes held in memory", inFlightBytes);
         gauge("pgof_worker_queue_depth", "Submits waiting for a worker", queueDepth);
-        gauge("pgof_stored_profiles", "Profile files in the store", storedCount);
+        gauge("pgof_stored_profiles", "Files in the store: raw profiles, rollups and combined profiles", storedCount);
         gauge("pgof_stored_bytes", "Bytes of profile files in the store", storedBytes);
-        gauge("pgof_compaction_lag_profiles", "Stored profiles not yet folded into a combined profile "
-                + "(folding happens on and_combine)", unfolded);
+        gauge("pgof_compaction_lag_profiles", "Raw profiles not yet folded into a rollup by the compactor", unfolded);
         JvmMetrics.builder().register(registry);
     }
 

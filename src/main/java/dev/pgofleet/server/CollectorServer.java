@@ -2,6 +2,7 @@ package dev.pgofleet.server;
 
 import dev.pgofleet.config.CollectorConfig;
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.store.Compactor;
 import dev.pgofleet.store.MergeService;
 import dev.pgofleet.store.ProfileStore;
 import dev.pgofleet.store.Threads;
@@ -30,6 +31,7 @@ public final class CollectorServer implements AutoCloseable {
     private final CollectorConfig config;
     private final ProfileStore store;
     private final MergeService merges;
+    private final Compactor compactor;
     private final ThreadPoolExecutor workers;
     private final ThreadPoolExecutor metricsThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(8), Threads.named("metrics"), new ThreadPoolExecutor.AbortPolicy());
@@ -43,6 +45,9 @@ public final class CollectorServer implements AutoCloseable {
         DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
         this.store = ProfileStore.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4));
         this.merges = new MergeService(store, limits, config.workerThreads());
+        // Half the cores at most: compaction must keep up with submits, not starve them.
+        this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(),
+                Math.max(1, config.workerThreads() / 2), System::currentTimeMillis).start(config.compactInterval());
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
@@ -95,6 +100,7 @@ public final class CollectorServer implements AutoCloseable {
         workers.shutdown();
         metricsThread.shutdown();
         workers.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
+        compactor.close();
         merges.close();
         store.close();
         // Let the event loops flush the last answers before they stop.
@@ -116,6 +122,7 @@ public final class CollectorServer implements AutoCloseable {
         keyReloader.close();
         workers.shutdownNow();
         metricsThread.shutdownNow();
+        compactor.close();
         merges.close();
         store.close();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);

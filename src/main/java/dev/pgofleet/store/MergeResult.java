@@ -5,7 +5,7 @@ package dev.pgofleet.store;
  * compute it from the file it already has), and what went into it. {@code body} is null when the
  * store holds no profile.
  */
-public record MergeResult(byte[] body, String etag, int profiles, int samples) {
+public record MergeResult(byte[] body, String etag, long profiles, int samples) {
     public static final MergeResult EMPTY = new MergeResult(null, null, 0, 0);
 
     public boolean isEmpty() {

@@ -50,9 +50,10 @@ public final class MergeService implements AutoCloseable {
     }
 
     /**
-     * The merge of the profiles received at or after {@code sinceMillis} (epoch millis), to the
-     * millisecond: each stored file carries its receive time. Results of and_combine hold older
-     * data of mixed age and are left out of any window. Not cached.
+     * The merge of the profiles received at or after {@code sinceMillis} (epoch millis), at bucket
+     * granularity: a raw profile counts by its receive time, a rollup whole when any of its hour
+     * or day is in the window. Results of and_combine hold older data of mixed age and are left
+     * out of any window. Not cached.
      */
     public CompletableFuture<MergeResult> mergeSince(boolean stripLabels, long sinceMillis) {
         return CompletableFuture.supplyAsync(() -> compute(stripLabels, false, sinceMillis), mergeThread);
@@ -70,21 +71,37 @@ public final class MergeService implements AutoCloseable {
         return f;
     }
 
-    /** Merges everything stored and replaces it by that merge (and_combine=true). */
+    /**
+     * Merges everything stored and replaces it by that merge (and_combine=true). Holds the store's
+     * maintenance lock throughout, so no compaction pass rewrites files under it; submits go on.
+     */
     public synchronized CompletableFuture<MergeResult> combine(boolean stripLabels) {
-        return CompletableFuture.supplyAsync(() -> compute(stripLabels, true, Long.MIN_VALUE), mergeThread);
+        return CompletableFuture.supplyAsync(() -> {
+            store.maintenanceLock().lock();
+            try {
+                return compute(stripLabels, true, Long.MIN_VALUE);
+            } finally {
+                store.maintenanceLock().unlock();
+            }
+        }, mergeThread);
     }
 
     private MergeResult compute(boolean stripLabels, boolean combine, long sinceMillis) {
         long start = System.nanoTime();
+        List<Path> folded;
+        ProfileMerger merger = new ProfileMerger(true);
+        store.readLock().lock();
         try {
-            List<Path> files = store.snapshot();
-            if (sinceMillis != Long.MIN_VALUE) {
-                files = files.stream().filter(f -> ProfileStore.receivedMillis(f) >= sinceMillis).toList();
-            }
-            ProfileMerger merger = new ProfileMerger(true);
-            List<Path> folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4,
-                    store::quarantine, n -> {});
+            List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
+            folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4, store::quarantine, n -> {});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ParallelFold.InputException e) {
+            throw new IllegalStateException("merge failed: " + e.getMessage(), e);
+        } finally {
+            store.readLock().unlock();
+        }
+        try {
             if (folded.isEmpty()) {
                 return MergeResult.EMPTY;
             }
@@ -95,14 +112,19 @@ public final class MergeService implements AutoCloseable {
             }
             MergedProfile out = stripLabels ? merged.withoutLabels() : merged;
             byte[] body = stripLabels ? ProfileWriter.write(out) : full;
-            log.info("{} {} profiles: {} samples, {} bytes in {} ms", combine ? "combined" : "merged", folded.size(),
+            log.info("{} {} files: {} samples, {} bytes in {} ms", combine ? "combined" : "merged", folded.size(),
                     out.samples().size(), body.length, (System.nanoTime() - start) / 1_000_000);
-            return new MergeResult(body, sha256Hex(body), folded.size(), out.samples().size());
+            long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
+            return new MergeResult(body, sha256Hex(body), profiles, out.samples().size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InvalidProfileException | ParallelFold.InputException e) {
+        } catch (InvalidProfileException e) {
             throw new IllegalStateException("merge failed: " + e.getMessage(), e);
         }
+    }
+
+    private static boolean inWindow(StoredFile f, long sinceMillis) {
+        return sinceMillis == Long.MIN_VALUE || f.kind() != StoredFile.Kind.COMBINED && f.newestMillis() >= sinceMillis;
     }
 
     public static String sha256Hex(byte[] body) {

@@ -15,10 +15,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,27 +30,34 @@ import org.slf4j.LoggerFactory;
  * The profiles on disk. Each accepted profile is one file holding the bytes as received:
  * written to a temp file, fsync'd, renamed to its final name and made durable by a (shared)
  * directory fsync. Only final names ({@code *.pprof}) are ever read, so a crash leaves at worst a
- * temp file, which the next start removes.
+ * temp file, which the next start removes. {@link StoredFile} describes the names: raw submits,
+ * rollups (written by the {@link Compactor}) and results of and_combine, all sorting in arrival
+ * order of their content. {@code <dir>/quarantine/} holds stored files that no longer parse and
+ * {@code <dir>/combine.journal} exists only while a replacement (combine or rollup) is applied.
  *
- * <p>Layout: {@code <dir>/<millis>-<seq>-<boot>.pprof} (submits, in arrival order),
- * {@code <dir>/0000000000000-<millis>-<boot>c.pprof} (results of and_combine, sorted first),
- * {@code <dir>/quarantine/} (stored files that no longer parse), {@code <dir>/combine.journal}
- * (present only while an and_combine is being applied).
+ * <p>Concurrency: readers (merges) hold {@link #readLock()} from listing to the last read; the
+ * few changes that remove files take the write lock only for the moment of the change. Changes
+ * that rewrite the store (combine, compaction, retention) also hold {@link #maintenanceLock()}
+ * throughout, so only one runs at a time.
  */
 public final class ProfileStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProfileStore.class);
-    static final String SUFFIX = ".pprof";
+    static final String SUFFIX = StoredFile.SUFFIX;
     static final String TEMP_PREFIX = ".tmp-";
     static final String JOURNAL = "combine.journal";
 
     private final Path dir;
     private final Path quarantine;
     private final String boot;
-    private final AtomicLong sequence = new AtomicLong();
+    /** This boot's raw names not yet stored or failed, sequence number to millis: compaction stays below the first. */
+    private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
+    private long lastMillis, lastSeq; // guarded by this: names never go backwards, even if the clock does
+    private final ReentrantReadWriteLock files = new ReentrantReadWriteLock();
+    private final ReentrantLock maintenance = new ReentrantLock();
     private final AtomicLong generation = new AtomicLong();
     /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
     private volatile long failedWriteBytes;
-    private final AtomicLong storedCount = new AtomicLong(), storedBytes = new AtomicLong(), combinedCount = new AtomicLong();
+    private final AtomicLong storedCount = new AtomicLong(), storedBytes = new AtomicLong(), foldedFiles = new AtomicLong();
     private final ThreadPoolExecutor io;
     private final DirectorySync dirSync;
 
@@ -71,6 +82,9 @@ public final class ProfileStore implements AutoCloseable {
         ProfileStore store = new ProfileStore(abs, ioThreads, ioQueue);
         store.recover();
         store.countStored();
+        for (StoredFile f : store.list()) {
+            store.lastMillis = Math.max(store.lastMillis, f.newestMillis() == Long.MAX_VALUE - 1 ? 0 : f.newestMillis() + 1);
+        }
         return store;
     }
 
@@ -91,13 +105,42 @@ public final class ProfileStore implements AutoCloseable {
      * @throws RejectedExecutionException when the I/O queue is full (the caller sheds the request)
      */
     public CompletableFuture<Path> store(byte[] bytes) {
-        return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, nextName()), io)
-                .thenCompose(p -> dirSync.request().thenApply(v -> p))
-                .exceptionallyCompose(e -> CompletableFuture.failedFuture(asStorage(e)));
+        long[] name = nextName();
+        try {
+            return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, StoredFile.raw(name[0], name[1], boot)), io)
+                    .thenCompose(p -> dirSync.request().thenApply(v -> p))
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(asStorage(e)))
+                    .whenComplete((p, e) -> inFlight.remove(name[1]));
+        } catch (RejectedExecutionException e) {
+            inFlight.remove(name[1]);
+            throw e;
+        }
     }
 
-    private String nextName() {
-        return String.format("%013d-%010d-%s%s", System.currentTimeMillis(), sequence.incrementAndGet(), boot, SUFFIX);
+    /** Millis and sequence number of the next raw name, registered as in flight. */
+    private synchronized long[] nextName() {
+        lastMillis = Math.max(lastMillis, System.currentTimeMillis());
+        lastSeq++;
+        inFlight.put(lastSeq, lastMillis);
+        return new long[] {lastMillis, lastSeq};
+    }
+
+    /** Every raw profile stored from now on will have a receive time at or after this. */
+    public synchronized long settledMillis() {
+        var first = inFlight.firstEntry();
+        return first != null ? first.getValue() : Math.max(lastMillis, System.currentTimeMillis());
+    }
+
+    /**
+     * Whether a raw file is complete and no raw file sorting before it can still appear: true for
+     * earlier boots' files and for this boot's below the first name still being written.
+     */
+    public synchronized boolean isSettled(StoredFile raw) {
+        if (!raw.boot().equals(boot)) {
+            return true;
+        }
+        var first = inFlight.firstEntry();
+        return raw.seq() < (first == null ? lastSeq + 1 : first.getKey());
     }
 
     private Path writeAndRename(byte[] bytes, String name) {
@@ -169,34 +212,24 @@ public final class ProfileStore implements AutoCloseable {
         return storedBytes.get();
     }
 
-    /** Stored profiles not yet folded into a combined file: what a merge must read one by one. */
+    /** Raw profiles not yet folded into a rollup or combined file: what a merge must read one by one. */
     public long unfoldedCount() {
-        return storedCount.get() - combinedCount.get();
+        return storedCount.get() - foldedFiles.get();
     }
 
     private void countStored() throws IOException {
-        long n = 0, bytes = 0, combined = 0;
-        for (Path p : snapshot()) {
+        long n = 0, bytes = 0, folded = 0;
+        for (StoredFile f : list()) {
             n++;
-            bytes += Files.size(p);
-            combined += receivedMillis(p) == 0 ? 1 : 0;
+            bytes += Files.size(f.path());
+            folded += f.kind() == StoredFile.Kind.RAW ? 0 : 1;
         }
-        combinedCount.set(combined);
+        foldedFiles.set(folded);
         storedCount.set(n);
         storedBytes.set(bytes);
     }
 
-    /** When a stored profile was received (epoch millis, from its name); 0 for results of and_combine. */
-    public static long receivedMillis(Path stored) {
-        String name = stored.getFileName().toString();
-        try {
-            return Long.parseLong(name.substring(0, 13));
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** Stored profiles, oldest first. */
+    /** Stored files, oldest content first. */
     public List<Path> snapshot() throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
@@ -208,6 +241,21 @@ public final class ProfileStore implements AutoCloseable {
         }
         files.sort(null);
         return files;
+    }
+
+    /** {@link #snapshot()} with what each name says. */
+    public List<StoredFile> list() throws IOException {
+        return snapshot().stream().map(StoredFile::of).toList();
+    }
+
+    /** Held by merges from listing the files to their last read: no file they list disappears meanwhile. */
+    public Lock readLock() {
+        return files.readLock();
+    }
+
+    /** Held by whatever rewrites the store (combine, compaction, retention), so that one runs at a time. */
+    public Lock maintenanceLock() {
+        return maintenance;
     }
 
     /** Moves a stored file that no longer parses aside, so that merges go on without it. */
@@ -224,14 +272,30 @@ public final class ProfileStore implements AutoCloseable {
         }
     }
 
-    /**
-     * Replaces {@code inputs} by one file holding {@code merged}, crash-safely: a journal names the
-     * new file and the inputs before anything visible changes, so a restart either finds the new
-     * file missing (and keeps the inputs) or present (and finishes deleting the inputs).
-     * Must not run concurrently with another combine or a merge's read of the same files.
-     */
+    /** Replaces {@code inputs} (everything stored when the merge began) by their merge. */
     public Path combine(List<Path> inputs, byte[] merged) throws IOException {
-        String name = String.format("%013d-%013d-%sc%s", 0, System.currentTimeMillis(), boot, SUFFIX);
+        String name = StoredFile.combined(System.currentTimeMillis(), boot, StoredFile.profiles(describe(inputs)));
+        return replace(inputs, merged, name, true);
+    }
+
+    /** Replaces {@code inputs} (the bucket's previous rollup, then its raw profiles) by their merge. */
+    public Path rollup(long from, long to, List<Path> inputs, byte[] merged) throws IOException {
+        String name = StoredFile.rollup(from, to, System.currentTimeMillis(), StoredFile.profiles(describe(inputs)));
+        return replace(inputs, merged, name, false);
+    }
+
+    private static List<StoredFile> describe(List<Path> files) {
+        return files.stream().map(StoredFile::of).toList();
+    }
+
+    /**
+     * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely:
+     * a journal names the new file and the inputs before anything visible changes, so a restart
+     * either finds the new file missing (and keeps the inputs) or present (and finishes deleting
+     * the inputs). The caller holds the maintenance lock; readers are locked out only while the new
+     * file appears and the inputs go. A rollup changes no content, so cached merges stay current.
+     */
+    private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
         Path tmp = dir.resolve(TEMP_PREFIX + name);
         Path journalTmp = dir.resolve(TEMP_PREFIX + JOURNAL);
         Path journal = dir.resolve(JOURNAL);
@@ -245,26 +309,48 @@ public final class ProfileStore implements AutoCloseable {
         } catch (IOException e) {
             deleteQuietly(tmp);
             deleteQuietly(journalTmp);
-            throw new StorageException("cannot write combined profile: " + e, e);
+            throw new StorageException("cannot write " + name + ": " + e, e);
         }
-        // From here on the journal decides: the rename below is the commit point.
         Path target = dir.resolve(name);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        dirSync.syncNow();
-        generation.incrementAndGet();
-        finishCombine(inputs.stream().map(p -> p.getFileName().toString()).toList());
+        files.writeLock().lock();
+        try {
+            // From here on the journal decides: the rename below is the commit point.
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            dirSync.syncNow();
+            if (contentChanges) {
+                generation.incrementAndGet();
+            }
+            finishReplace(inputs.stream().map(p -> p.getFileName().toString()).toList(), contentChanges);
+        } finally {
+            files.writeLock().unlock();
+        }
         countStored();
         return target;
     }
 
-    private void finishCombine(List<String> inputs) throws IOException {
+    /** Deletes a stored file for good (retention); the caller holds the maintenance lock. */
+    public void delete(StoredFile f) throws IOException {
+        files.writeLock().lock();
+        try {
+            Files.deleteIfExists(f.path());
+            dirSync.syncNow();
+            generation.incrementAndGet();
+        } finally {
+            files.writeLock().unlock();
+        }
+        countStored();
+    }
+
+    private void finishReplace(List<String> inputs, boolean contentChanges) throws IOException {
         for (String in : inputs) {
             Files.deleteIfExists(dir.resolve(in));
         }
         dirSync.syncNow();
         Files.deleteIfExists(dir.resolve(JOURNAL));
         dirSync.syncNow();
-        generation.incrementAndGet();
+        if (contentChanges) {
+            generation.incrementAndGet();
+        }
     }
 
     private void recover() throws IOException {
@@ -272,10 +358,10 @@ public final class ProfileStore implements AutoCloseable {
         if (Files.exists(journal)) {
             List<String> lines = Files.readAllLines(journal, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
             if (!lines.isEmpty() && Files.exists(dir.resolve(lines.get(0)))) {
-                log.warn("finishing an interrupted and_combine: {} replaces {} profiles", lines.get(0), lines.size() - 1);
-                finishCombine(lines.subList(1, lines.size()));
+                log.warn("finishing an interrupted replacement: {} replaces {} files", lines.get(0), lines.size() - 1);
+                finishReplace(lines.subList(1, lines.size()), true);
             } else {
-                log.warn("rolling back an interrupted and_combine: the stored profiles stay as they were");
+                log.warn("rolling back an interrupted replacement (and_combine or rollup): the stored files stay as they were");
                 Files.deleteIfExists(journal);
                 dirSync.syncNow();
             }
