@@ -24,21 +24,28 @@ public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, l
         String name = path.getFileName().toString();
         String[] part = name.substring(0, name.length() - SUFFIX.length()).split("-");
         try {
-            if (name.endsWith("c" + SUFFIX)) {
-                long made = Long.parseLong(part[1]);
-                long n = part.length > 3 ? Long.parseLong(part[3]) : 1;
-                return new StoredFile(path, Kind.COMBINED, 0, made, 0, "", n);
+            // By shape, not by last letter: a raw name's boot id is hex and may itself end in "c".
+            if (part[0].equals("0000000000000")) {
+                long n = part.length > 3 ? Long.parseLong(strip(part[3], 'c')) : 1;
+                return new StoredFile(path, Kind.COMBINED, 0, Long.parseLong(part[1]), 0, "", n);
             }
-            if (name.endsWith("r" + SUFFIX)) {
+            if (part[1].equals("0000000000")) {
                 return new StoredFile(path, Kind.ROLLUP, Long.parseLong(part[0]), Long.parseLong(part[2]), 0, "",
-                        Long.parseLong(part[4]));
+                        Long.parseLong(strip(part[4], 'r')));
             }
             long received = Long.parseLong(part[0]);
             return new StoredFile(path, Kind.RAW, received, received + 1, Long.parseLong(part[1]), part[2], 1);
         } catch (RuntimeException e) {
-            // Unknown names (copied in by hand) count as raw, received now: kept, merged, never lost.
+            // Unknown names (copied in by hand): merged where their name sorts, never folded or deleted.
             return new StoredFile(path, Kind.RAW, 0, Long.MAX_VALUE, 0, "", 1);
         }
+    }
+
+    private static String strip(String s, char last) {
+        if (s.isEmpty() || s.charAt(s.length() - 1) != last) {
+            throw new IllegalArgumentException(s);
+        }
+        return s.substring(0, s.length() - 1);
     }
 
     static String raw(long receivedMillis, long seq, String boot) {

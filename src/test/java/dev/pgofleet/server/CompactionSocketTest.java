@@ -1,0 +1,100 @@
+package dev.pgofleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.pprof.proto.ProfileProto.Profile;
+import dev.pgofleet.testing.Profiles;
+import dev.pgofleet.testing.RunningCollector;
+import dev.pgofleet.testing.TestData;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Submits, merges, and_combine and a busy compactor, all at once on a real socket and disk: every
+ * merge holds each profile wholly or not at all, once, and the last one holds every 204'd profile.
+ */
+class CompactionSocketTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void concurrentSubmitMergeCombineAndCompactionLoseAndDoubleNothing() throws Exception {
+        byte[] base = TestData.bytes("profiles/fleet/inst007.pprof");
+        long perProfile = Profiles.total(base, 0);
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        List<String> problems = new CopyOnWriteArrayList<>();
+        AtomicInteger ids = new AtomicInteger(), merges = new AtomicInteger(), combines = new AtomicInteger();
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_COMPACT_INTERVAL", "20ms"))) {
+            for (int t = 0; t < 6; t++) {
+                threads.submit(() -> {
+                    while (running.get()) {
+                        String id = "p-" + ids.incrementAndGet();
+                        if (c.submit(Profiles.withComment(base, id)).statusCode() == 204) {
+                            acked.add(id);
+                        }
+                    }
+                    return null;
+                });
+            }
+            Future<?> merger = threads.submit(() -> {
+                while (running.get()) {
+                    boolean combine = merges.incrementAndGet() % 4 == 0;
+                    HttpResponse<byte[]> r = c.merge(combine ? "?and_combine=true" : "");
+                    if (r.statusCode() == 200) {
+                        checkWhole(TestData.proto(r.body()), perProfile, problems);
+                        combines.addAndGet(combine ? 1 : 0);
+                    } else if (r.statusCode() != 404) {
+                        problems.add("merge answered " + r.statusCode());
+                    }
+                }
+                return null;
+            });
+            Thread.sleep(4000);
+            running.set(false);
+            threads.shutdown();
+            assertThat(threads.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            merger.get();
+
+            HttpResponse<byte[]> last = c.merge("");
+            Profile merged = TestData.proto(last.body());
+            assertThat(problems).isEmpty();
+            assertThat(comments(merged)).containsExactlyInAnyOrderElementsOf(acked);
+            assertThat(total(merged)).isEqualTo(perProfile * acked.size());
+            assertThat(last.headers().firstValue("X-Pgof-Profiles")).hasValue(Integer.toString(acked.size()));
+            System.out.printf("%d submits acknowledged, %d merges (%d combines) checked, %d files left%n",
+                    acked.size(), merges.get(), combines.get(), c.storedCount());
+            assertThat(acked.size()).isGreaterThan(200);
+            assertThat(combines.get()).isPositive();
+        }
+    }
+
+    private static void checkWhole(Profile p, long perProfile, List<String> problems) {
+        List<String> ids = comments(p);
+        if (total(p) != perProfile * ids.size() || Set.copyOf(ids).size() != ids.size()) {
+            problems.add("a merge of " + ids.size() + " profiles totals " + total(p) + ", expected " + perProfile * ids.size());
+        }
+    }
+
+    private static List<String> comments(Profile p) {
+        return p.getCommentList().stream().map(i -> p.getStringTable(i.intValue())).filter(s -> s.startsWith("p-")).toList();
+    }
+
+    private static long total(Profile p) {
+        return p.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+    }
+}

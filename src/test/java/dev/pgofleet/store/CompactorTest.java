@@ -1,0 +1,193 @@
+package dev.pgofleet.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.ProfileMerger;
+import dev.pgofleet.pprof.ProfileWriter;
+import dev.pgofleet.pprof.ValidProfile;
+import dev.pgofleet.store.StoredFile.Kind;
+import dev.pgofleet.testing.Canonical;
+import dev.pgofleet.testing.Profiles;
+import dev.pgofleet.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Rollups on a real disk: whatever the arrival order and bucket boundaries, merging them is merging the raw profiles. */
+class CompactorTest {
+    private static final DecodeLimits LIMITS = new DecodeLimits(64L << 20, 64 << 20);
+    private static final long HOUR = Compactor.HOUR, DAY = Compactor.DAY;
+    /** Midnight UTC, ten days ago: every bucket used here is over, so every day can be rolled. */
+    private static final long DAY0 = Compactor.floor(System.currentTimeMillis(), DAY) - 10 * DAY;
+
+    @TempDir
+    Path dir;
+
+    /** Arrival orders of the fleet fixtures and the times they arrive at: across minutes, hours, a day boundary. */
+    static Stream<Arguments> arrivals() {
+        return Stream.of(
+                Arguments.of("one hour", 1L, 60_000L, 1),
+                Arguments.of("hour boundaries", 2L, 7 * 60_000L, 3),
+                Arguments.of("day boundary", 3L, DAY / 20, 5),
+                Arguments.of("same millisecond", 4L, 0L, 2),
+                Arguments.of("shuffled, passes every file", 5L, 11 * 60_000L, 24));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arrivals")
+    void rollupMergeEqualsRawMerge(String name, long seed, long spacingMillis, int passes) throws Exception {
+        List<Path> fleet = new ArrayList<>(TestData.fleet());
+        Collections.shuffle(fleet, new Random(seed));
+        long start = DAY0 + 22 * HOUR + 13 * 60_000L; // 22:13: the run crosses hours and, with wide spacing, midnight
+        List<byte[]> inputs = new ArrayList<>();
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis);
+            int perPass = (fleet.size() + passes - 1) / passes;
+            for (int i = 0; i < fleet.size(); i++) {
+                byte[] body = Files.readAllBytes(fleet.get(i));
+                inputs.add(body);
+                putRaw(start + i * spacingMillis, i + 1, body);
+                if ((i + 1) % perPass == 0) {
+                    compactor.runOnce();
+                }
+            }
+            compactor.runOnce();
+            compactor.close();
+
+            List<StoredFile> files = store.list();
+            assertThat(files).as("everything folded").noneMatch(f -> f.kind() == Kind.RAW);
+            assertThat(StoredFile.profiles(files)).isEqualTo(fleet.size());
+            byte[] viaRollups = mergeStore(store);
+            byte[] direct = rawMerge(inputs);
+            assertThat(Canonical.of(viaRollups)).isEqualTo(Canonical.of(direct));
+            assertThat(viaRollups).as("byte-identical to merging the raw profiles").isEqualTo(direct);
+        }
+    }
+
+    @Test
+    void finishedDaysBecomeOneDailyRollupAndTheCurrentHourStaysHourly() throws Exception {
+        byte[] p = TestData.bytes("profiles/fleet/inst001.pprof");
+        long now = System.currentTimeMillis();
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            putRaw(DAY0 + HOUR, 1, p);
+            putRaw(DAY0 + 5 * HOUR, 2, p);
+            putRaw(DAY0 + DAY + 2 * HOUR, 3, p);
+            putRaw(now - 1000, 4, p);
+            new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis).runOnce();
+
+            List<StoredFile> files = store.list();
+            assertThat(files).extracting(f -> f.toMillis() - f.fromMillis()).containsExactly(DAY, DAY, HOUR);
+            assertThat(files).extracting(StoredFile::profiles).containsExactly(2L, 1L, 1L);
+            assertThat(files.get(0).fromMillis()).isEqualTo(DAY0);
+            assertThat(Profiles.total(mergeStore(store), 0)).isEqualTo(4 * Profiles.total(p, 0));
+        }
+    }
+
+    @Test
+    void retentionDeletesWhatIsOlderThanItsWindowAtBucketGranularity() throws Exception {
+        byte[] p = TestData.bytes("profiles/fleet/inst002.pprof");
+        long now = DAY0 + 9 * DAY + 12 * HOUR;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            putRaw(DAY0 + 3 * HOUR, 1, p);             // day 0: older than 2 days
+            putRaw(DAY0 + 7 * DAY + 13 * HOUR, 2, p);  // day 7, 13:00: its day ends 1.5 days before now, kept
+            putRaw(DAY0 + 9 * DAY + HOUR, 3, p);
+            new Compactor(store, LIMITS, Duration.ofDays(2), 0, 1, () -> now).runOnce();
+
+            assertThat(store.list()).extracting(StoredFile::fromMillis).containsExactly(DAY0 + 7 * DAY, DAY0 + 9 * DAY);
+            assertThat(StoredFile.profiles(store.list())).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void maxStoreBytesDropsTheOldestFirstAndKeepsTheNewest() throws Exception {
+        byte[] p = TestData.bytes("profiles/fleet/inst003.pprof");
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            for (int d = 0; d < 4; d++) {
+                putRaw(DAY0 + d * DAY + HOUR, d + 1, p);
+            }
+            Compactor first = new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis);
+            first.runOnce();
+            List<StoredFile> before = store.list();
+            assertThat(before).hasSize(4);
+            long twoFiles = Files.size(before.get(2).path()) + Files.size(before.get(3).path());
+
+            Compactor limited = new Compactor(store, LIMITS, null, twoFiles, 1, System::currentTimeMillis);
+            limited.runOnce();
+            assertThat(store.list()).extracting(StoredFile::path).containsExactly(before.get(2).path(), before.get(3).path());
+            assertThat(limited.deletedFiles()).isEqualTo(2);
+
+            new Compactor(store, LIMITS, null, 1, 1, System::currentTimeMillis).runOnce();
+            assertThat(store.list()).as("the newest file stays, however small the limit")
+                    .extracting(StoredFile::path).containsExactly(before.get(3).path());
+        }
+    }
+
+    @Test
+    void windowsCountWholeBuckets() throws Exception {
+        byte[] p = TestData.bytes("profiles/fleet/inst004.pprof");
+        long perProfile = Profiles.total(p, 0);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            putRaw(DAY0 + HOUR, 1, p);
+            putRaw(DAY0 + 2 * DAY + 10 * HOUR, 2, p);
+            putRaw(DAY0 + 2 * DAY + 11 * HOUR, 3, p);
+            long lastRaw = DAY0 + 2 * DAY + 12 * HOUR;
+            putRaw(lastRaw, 4, p);
+            new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis).runOnce();
+            long since = DAY0 + 2 * DAY + 23 * HOUR; // late on day 2: its daily rollup counts whole
+
+            assertThat(Profiles.total(merges.mergeSince(false, since).join().body(), 0)).isEqualTo(3 * perProfile);
+            assertThat(merges.mergeSince(false, DAY0 + 3 * DAY).join().isEmpty()).isTrue();
+            assertThat(merges.mergeSince(false, Instant.EPOCH.toEpochMilli()).join().profiles()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void storedProfilesAreFoldedOnceSettledAndAnUnreadableOneIsQuarantined() throws Exception {
+        byte[] p = TestData.bytes("profiles/fleet/inst005.pprof");
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            Path stored = store.store(p).join();
+            StoredFile acked = StoredFile.of(stored);
+            assertThat(store.isSettled(acked)).isTrue();
+            StoredFile notYetWritten = StoredFile.of(dir.resolve(StoredFile.raw(acked.fromMillis(), acked.seq() + 1, acked.boot())));
+            assertThat(store.isSettled(notYetWritten)).as("a name this boot may still give out").isFalse();
+            putRaw(DAY0 + HOUR, 1, new byte[] {0x1f, (byte) 0x8b, 8, 0});
+            Compactor c = new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis);
+            assertThat(c.runOnce()).isEqualTo(2);
+            assertThat(Files.exists(stored)).as("this boot's settled profile is folded").isFalse();
+            assertThat(store.list()).singleElement().satisfies(f -> assertThat(f.kind()).isEqualTo(Kind.ROLLUP));
+            try (Stream<Path> q = Files.list(dir.resolve("quarantine"))) {
+                assertThat(q).hasSize(1);
+            }
+        }
+    }
+
+    private void putRaw(long receivedMillis, long seq, byte[] body) throws Exception {
+        Files.write(dir.resolve(StoredFile.raw(receivedMillis, seq, "0ther0")), body);
+    }
+
+    private static byte[] mergeStore(ProfileStore store) throws Exception {
+        try (MergeService merges = new MergeService(store, LIMITS, 2)) {
+            return merges.merge(false).join().body();
+        }
+    }
+
+    private static byte[] rawMerge(List<byte[]> inputs) throws Exception {
+        ProfileMerger m = new ProfileMerger(true);
+        for (byte[] b : inputs) {
+            m.add(ValidProfile.parse(b, LIMITS));
+        }
+        return ProfileWriter.write(m.result());
+    }
+}
