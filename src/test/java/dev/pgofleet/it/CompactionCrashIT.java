@@ -1,0 +1,123 @@
+package dev.pgofleet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.pprof.proto.ProfileProto.Profile;
+import dev.pgofleet.testing.CollectorProcess;
+import dev.pgofleet.testing.Profiles;
+import dev.pgofleet.testing.RunningCollector;
+import dev.pgofleet.testing.TestData;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged collector SIGKILLed again and again while it compacts without pause and answers
+ * and_combine requests, restarted on the same store each time. After every restart the merge
+ * holds every 204'd profile exactly once, and nothing that was never sent.
+ */
+class CompactionCrashIT {
+    private static final int ROUNDS = 16;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sigkillDuringCompactionAndCombineLosesAndDoublesNothing() throws Exception {
+        byte[] base = TestData.bytes("profiles/fleet/inst011.pprof");
+        long perProfile = Profiles.total(base, 0);
+        Set<String> acked = ConcurrentHashMap.newKeySet(), sent = ConcurrentHashMap.newKeySet();
+        AtomicInteger ids = new AtomicInteger(), combinesAcked = new AtomicInteger();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Random random = new Random(42);
+        int port = CollectorProcess.freePort();
+        Map<String, String> env = Map.of("PGOF_COMPACT_INTERVAL", "5ms", "PGOF_LOG_LEVEL", "info");
+        int recovered = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            AtomicBoolean running = new AtomicBoolean(true);
+            try (CollectorProcess collector = CollectorProcess.start(tmp, port, List.of("-Xmx256m"), env)) {
+                recovered += Files.readString(collector.log).contains("interrupted replacement") ? 1 : 0;
+                checkMerge(http, port, perProfile, acked, sent);
+                ExecutorService clients = Executors.newFixedThreadPool(5);
+                for (int t = 0; t < 4; t++) {
+                    clients.submit(() -> {
+                        while (running.get()) {
+                            String id = "p-" + ids.incrementAndGet();
+                            sent.add(id);
+                            if (post(http, port, "/v1/submit", RunningCollector.SUBMIT_KEY, Profiles.withComment(base, id)) == 204) {
+                                acked.add(id);
+                            }
+                        }
+                        return null;
+                    });
+                }
+                clients.submit(() -> {
+                    while (running.get()) {
+                        Thread.sleep(40);
+                        if (post(http, port, "/v1/merge?and_combine=true", RunningCollector.MERGE_KEY, new byte[0]) == 200) {
+                            combinesAcked.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+                Thread.sleep(300 + random.nextInt(900));
+                collector.kill();
+                running.set(false);
+                clients.shutdown();
+                assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+        try (CollectorProcess last = CollectorProcess.start(tmp, port, List.of("-Xmx256m"), env)) {
+            recovered += Files.readString(last.log).contains("interrupted replacement") ? 1 : 0;
+            checkMerge(http, port, perProfile, acked, sent);
+            assertThat(last.terminate()).isZero();
+        }
+        System.out.printf("%d SIGKILLs: %d submits acknowledged, %d combines answered, %d restarts found a replacement"
+                + " half done%n", ROUNDS, acked.size(), combinesAcked.get(), recovered);
+        assertThat(acked.size()).isGreaterThan(ROUNDS * 20);
+    }
+
+    private static void checkMerge(HttpClient http, int port, long perProfile, Set<String> acked, Set<String> sent) throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge"))
+                .header("Authorization", "Bearer " + RunningCollector.MERGE_KEY)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (acked.isEmpty() && r.statusCode() == 404) {
+            return;
+        }
+        assertThat(r.statusCode()).isEqualTo(200);
+        Profile p = TestData.proto(r.body());
+        List<String> present = p.getCommentList().stream().map(i -> p.getStringTable(i.intValue()))
+                .filter(s -> s.startsWith("p-")).toList();
+        assertThat(present).as("no profile twice").doesNotHaveDuplicates();
+        assertThat(present).as("every 204'd profile").containsAll(acked);
+        assertThat(sent).as("nothing never sent").containsAll(present);
+        long total = p.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+        assertThat(total).as("total samples: one copy of each profile present").isEqualTo(perProfile * present.size());
+    }
+
+    private static int post(HttpClient http, int port, String path, String key, byte[] body) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception connectionLost) {
+            return -1;
+        }
+    }
+}
