@@ -61,67 +61,149 @@ public final class ParallelFold {
         }
     }
 
+    /** Inputs a decode thread merges into one partial profile before the in-order fold takes it. */
+    static final int GROUP = 16;
+
     /**
-     * Folds {@code files} into {@code merger} in order, decoding up to {@code window} ahead on
-     * {@code pool}. Returns the files that were folded in (bad ones are given to {@code onBad}).
+     * Folds {@code files} into {@code merger} in order. Decode threads take groups of
+     * {@link #GROUP} files and merge each group into a partial profile; the calling thread folds
+     * the partials in order. Merging is associative for the inputs a partial takes (see
+     * {@link #associative}), so the result is the same, to the byte, as folding every file in
+     * turn, while both cores share the folding. At most a few groups wait in memory.
+     * Returns the files that were folded in (bad ones are given to {@code onBad}).
      */
     public static List<Path> fold(List<Path> files, ProfileMerger merger, DecodeLimits limits, boolean requireCpu,
                                   Executor pool, int window, OnBadInput onBad, IntConsumer progress) throws InputException {
-        Deque<CompletableFuture<ValidProfile>> pending = new ArrayDeque<>();
+        Deque<CompletableFuture<List<Item>>> pending = new ArrayDeque<>();
         List<Path> folded = new ArrayList<>(files.size());
-        int next = 0;
-        for (int done = 0; done < files.size(); done++) {
-            while (next < files.size() && pending.size() < window) {
-                Path f = files.get(next++);
-                pending.add(CompletableFuture.supplyAsync(() -> decode(f, limits, requireCpu), pool));
+        int groupsAhead = Math.max(2, window / 2), next = 0, done = 0;
+        while (done < files.size()) {
+            while (next < files.size() && pending.size() < groupsAhead) {
+                List<Path> group = files.subList(next, Math.min(files.size(), next + GROUP));
+                next += group.size();
+                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(group, limits, requireCpu, merger.alignsSampleTypes()), pool));
             }
-            Path file = files.get(done);
-            try {
-                merger.add(join(pending.removeFirst()));
-                folded.add(file);
-            } catch (InvalidProfileException e) {
-                onBad.handle(file, e.getMessage());
-            } catch (IOException e) {
-                onBad.handle(file, e instanceof NoSuchFileException ? "no such file" : "cannot read: " + e.getMessage());
+            for (Item item : pending.removeFirst().join()) {
+                if (item.bad != null) {
+                    onBad.handle(item.files.get(0), item.bad);
+                } else {
+                    try {
+                        merger.add(item.profile);
+                        folded.addAll(item.files);
+                    } catch (InvalidProfileException e) {
+                        for (Path f : item.files) {
+                            onBad.handle(f, e.getMessage());
+                        }
+                    }
+                }
+                done += item.files.size();
+                progress.accept(done);
             }
-            progress.accept(done + 1);
         }
         return folded;
     }
 
-    private static ValidProfile join(CompletableFuture<ValidProfile> f) throws InvalidProfileException, IOException {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof WrappedInvalid w) {
-                throw (InvalidProfileException) w.getCause();
+    /** A bad file (with why), one decoded file, or the partial merge of several. */
+    private record Item(List<Path> files, ValidProfile profile, String bad) {}
+
+    /** Decodes a group and merges its runs of mutually compatible, associative inputs into partials. */
+    private static List<Item> mergeGroup(List<Path> group, DecodeLimits limits, boolean requireCpu, boolean align) {
+        List<Item> items = new ArrayList<>();
+        Partial run = new Partial(align);
+        for (Path f : group) {
+            ValidProfile p;
+            try {
+                p = decode(f, limits, requireCpu);
+            } catch (InvalidProfileException e) {
+                run.flushInto(items);
+                items.add(new Item(List.of(f), null, e.getMessage()));
+                continue;
+            } catch (IOException e) {
+                run.flushInto(items);
+                items.add(new Item(List.of(f), null, e instanceof NoSuchFileException ? "no such file" : "cannot read: " + e.getMessage()));
+                continue;
             }
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
+            if (!associative(p) || !run.tryAdd(f, p)) {
+                run.flushInto(items);
+                if (associative(p)) {
+                    run.tryAdd(f, p); // a new run starts with an input the last one could not take
+                } else {
+                    items.add(new Item(List.of(f), p, null));
+                }
             }
-            throw e;
+        }
+        run.flushInto(items);
+        return items;
+    }
+
+    /**
+     * Whether merging this input into a partial first gives what folding it directly would. Go's
+     * header rules reset on a zero time or period, and a negative value can make a partial sum
+     * vanish early; Go CPU profiles have none of these, so they always take the fast way.
+     */
+    static boolean associative(ValidProfile p) {
+        if (p.timeNanos() == 0 || p.period() == 0) {
+            return false;
+        }
+        WireProfile.Longs values = p.w.sValue;
+        for (int i = 0; i < values.size; i++) {
+            if (values.get(i) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A run of inputs merged together; a run of one stays the decoded input itself. */
+    private static final class Partial {
+        private final boolean align;
+        private final List<Path> files = new ArrayList<>();
+        private ValidProfile first;
+        private ProfileMerger merger;
+
+        Partial(boolean align) {
+            this.align = align;
+        }
+
+        boolean tryAdd(Path f, ValidProfile p) {
+            try {
+                if (first == null) {
+                    first = p;
+                } else {
+                    if (merger == null) {
+                        merger = new ProfileMerger(align);
+                        merger.add(first);
+                    }
+                    merger.add(p);
+                }
+                files.add(f);
+                return true;
+            } catch (InvalidProfileException incompatible) {
+                return false;
+            }
+        }
+
+        void flushInto(List<Item> items) {
+            if (first == null) {
+                return;
+            }
+            try {
+                ValidProfile merged = merger == null ? first : ValidProfile.fromRaw(ProfileWriter.encode(merger.result(), false));
+                items.add(new Item(List.copyOf(files), merged, null));
+            } catch (InvalidProfileException e) {
+                throw new IllegalStateException("a partial merge did not re-read: " + e.getMessage(), e);
+            }
+            files.clear();
+            first = null;
+            merger = null;
         }
     }
 
-    private static ValidProfile decode(Path f, DecodeLimits limits, boolean requireCpu) {
-        try {
-            if (Files.size(f) > limits.maxCompressedBytes()) {
-                throw new InvalidProfileException("file is larger than the limit of " + limits.maxCompressedBytes() + " bytes");
-            }
-            ValidProfile p = ValidProfile.parse(Files.readAllBytes(f), limits);
-            return requireCpu ? CpuProfileCheck.require(p) : p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InvalidProfileException e) {
-            throw new WrappedInvalid(e);
+    private static ValidProfile decode(Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
+        if (Files.size(f) > limits.maxCompressedBytes()) {
+            throw new InvalidProfileException("file is larger than the limit of " + limits.maxCompressedBytes() + " bytes");
         }
-    }
-
-    private static final class WrappedInvalid extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        WrappedInvalid(InvalidProfileException cause) {
-            super(cause);
-        }
+        ValidProfile p = ValidProfile.parse(Files.readAllBytes(f), limits);
+        return requireCpu ? CpuProfileCheck.require(p) : p;
     }
 }

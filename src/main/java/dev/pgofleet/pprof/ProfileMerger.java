@@ -63,6 +63,10 @@ public final class ProfileMerger {
         this.alignSampleTypes = alignSampleTypes;
     }
 
+    boolean alignsSampleTypes() {
+        return alignSampleTypes;
+    }
+
     /** Number of profiles folded in so far. */
     public int inputs() {
         return inputs;

@@ -3,6 +3,7 @@ package dev.pgofleet.server;
 import dev.pgofleet.store.ProfileStore;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -53,6 +54,17 @@ public final class CollectorMetrics {
 
     private void gauge(String name, String help, LongSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+
+    /** Counts of the background compactor: raw profiles folded into rollups, files deleted by retention. */
+    void watchCompactor(LongSupplier foldedProfiles, LongSupplier deletedFiles) {
+        counter("pgof_compacted_profiles_total", "Raw profiles folded into rollups by the compactor", foldedProfiles);
+        counter("pgof_retention_deleted_files_total", "Stored files deleted by PGOF_RETENTION or PGOF_MAX_STORE_BYTES",
+                deletedFiles);
+    }
+
+    private void counter(String name, String help, LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
 
     /** The Prometheus text format of every metric. Reads JVM state: call it off the event loop. */

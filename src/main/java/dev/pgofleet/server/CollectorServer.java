@@ -52,6 +52,7 @@ public final class CollectorServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
         CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
+        metrics.watchCompactor(compactor::foldedProfiles, compactor::deletedFiles);
         ServerContext context = new ServerContext(config, keys, inFlight,
                 new SubmitHandler(workers, store, limits, config.retryAfterSeconds(), metrics),
                 new MergeHandler(merges, config.retryAfterSeconds(), metrics), new ReadyHandler(store),

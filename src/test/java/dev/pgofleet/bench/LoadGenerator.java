@@ -37,11 +37,15 @@ public final class LoadGenerator {
             throw new IllegalArgumentException("loopback targets only");
         }
         String key = opts.get("key");
-        byte[] body = Files.readAllBytes(Path.of(opts.get("file")));
+        // --file a.pprof[,b.pprof...]: each connection sends them in turn, so a merge sees varied stacks.
+        java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+        for (String f : opts.get("file").split(",")) {
+            bodies.add(Files.readAllBytes(Path.of(f)));
+        }
         int connections = Integer.parseInt(opts.getOrDefault("connections", "32"));
         double seconds = Double.parseDouble(opts.getOrDefault("seconds", "20"));
         int maxRequests = Integer.parseInt(opts.getOrDefault("max-requests", "2000000"));
-        Result r = run(url, key, body, connections, seconds, maxRequests);
+        Result r = run(url, key, bodies, connections, seconds, maxRequests);
         System.out.println(r);
     }
 
@@ -69,11 +73,21 @@ public final class LoadGenerator {
 
     public static Result run(URI url, String key, byte[] body, int connections, double seconds, int maxRequests)
             throws InterruptedException {
-        byte[] head = ("POST /v1/submit HTTP/1.1\r\nHost: " + url.getHost() + "\r\nAuthorization: Bearer " + key
-                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] request = Arrays.copyOf(head, head.length + body.length);
-        System.arraycopy(body, 0, request, head.length, body.length);
+        return run(url, key, java.util.List.of(body), connections, seconds, maxRequests);
+    }
+
+    public static Result run(URI url, String key, java.util.List<byte[]> bodies, int connections, double seconds,
+                             int maxRequests) throws InterruptedException {
+        byte[][] requests = new byte[bodies.size()][];
+        for (int i = 0; i < requests.length; i++) {
+            byte[] body = bodies.get(i);
+            byte[] head = ("POST /v1/submit HTTP/1.1\r\nHost: " + url.getHost() + "\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            requests[i] = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, requests[i], head.length, body.length);
+        }
+        AtomicInteger nextBody = new AtomicInteger();
         long end = System.nanoTime() + (long) (seconds * 1e9);
         AtomicInteger budget = new AtomicInteger(maxRequests);
         long[][] latencies = new long[connections][];
@@ -99,7 +113,7 @@ public final class LoadGenerator {
                             }
                             long t0 = System.nanoTime();
                             OutputStream out = s.getOutputStream();
-                            out.write(request);
+                            out.write(requests[Math.floorMod(nextBody.getAndIncrement(), requests.length)]);
                             out.flush();
                             Answer a = readAnswer(in);
                             long dt = System.nanoTime() - t0;
@@ -148,7 +162,7 @@ public final class LoadGenerator {
         Arrays.sort(all);
         Map<Integer, Long> st = new TreeMap<>();
         statuses.forEach((code, n) -> st.put(code, n.sum()));
-        return new Result(connections, body.length, elapsed, total, all, st, errors.sum());
+        return new Result(connections, bodies.get(0).length, elapsed, total, all, st, errors.sum());
     }
 
     private record Answer(int status, boolean close) {}
