@@ -54,34 +54,39 @@ public final class ParallelFold {
         });
         try {
             ProfileMerger merger = new ProfileMerger();
-            fold(files, merger, limits, requireCpu, pool, Math.max(2, threads * 4), FAIL, progress);
+            fold(files, merger, limits, requireCpu, pool, Math.max(2, threads * 4), 1, FAIL, progress);
             return merger.result();
         } finally {
             pool.shutdownNow();
         }
     }
 
-    /** Inputs a decode thread merges into one partial profile before the in-order fold takes it. */
-    static final int GROUP = 16;
+    /**
+     * Inputs a decode thread merges into one partial profile before the in-order fold takes it,
+     * in a long-running collector. A one-shot merge keeps to 1: in a cold JVM the extra encode and
+     * re-read of each partial costs more (JIT, heap growth) than the shared folding saves.
+     */
+    public static final int SERVER_GROUP = 16;
 
     /**
      * Folds {@code files} into {@code merger} in order. Decode threads take groups of
-     * {@link #GROUP} files and merge each group into a partial profile; the calling thread folds
+     * {@code group} files and merge each group into a partial profile; the calling thread folds
      * the partials in order. Merging is associative for the inputs a partial takes (see
      * {@link #associative}), so the result is the same, to the byte, as folding every file in
-     * turn, while both cores share the folding. At most a few groups wait in memory.
+     * turn, while all cores share the folding. At most a few groups wait in memory.
      * Returns the files that were folded in (bad ones are given to {@code onBad}).
      */
     public static List<Path> fold(List<Path> files, ProfileMerger merger, DecodeLimits limits, boolean requireCpu,
-                                  Executor pool, int window, OnBadInput onBad, IntConsumer progress) throws InputException {
+                                  Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
+            throws InputException {
         Deque<CompletableFuture<List<Item>>> pending = new ArrayDeque<>();
         List<Path> folded = new ArrayList<>(files.size());
-        int groupsAhead = Math.max(2, window / 2), next = 0, done = 0;
+        int groupsAhead = Math.max(2, window / group), next = 0, done = 0;
         while (done < files.size()) {
             while (next < files.size() && pending.size() < groupsAhead) {
-                List<Path> group = files.subList(next, Math.min(files.size(), next + GROUP));
-                next += group.size();
-                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(group, limits, requireCpu, merger.alignsSampleTypes()), pool));
+                List<Path> members = files.subList(next, Math.min(files.size(), next + group));
+                next += members.size();
+                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(members, limits, requireCpu, merger.alignsSampleTypes()), pool));
             }
             for (Item item : pending.removeFirst().join()) {
                 if (item.bad != null) {

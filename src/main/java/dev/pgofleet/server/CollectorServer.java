@@ -45,9 +45,9 @@ public final class CollectorServer implements AutoCloseable {
         DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
         this.store = ProfileStore.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4));
         this.merges = new MergeService(store, limits, config.workerThreads());
-        // Half the cores at most: compaction must keep up with submits, not starve them.
+        // As many decode threads as the submit workers: under full load the two share the cores.
         this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(),
-                Math.max(1, config.workerThreads() / 2), System::currentTimeMillis).start(config.compactInterval());
+                config.workerThreads(), System::currentTimeMillis).start(config.compactInterval());
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());

@@ -1,5 +1,6 @@
 package dev.pgofleet.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -7,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -19,6 +21,13 @@ import java.util.Queue;
  */
 final class PipeliningHandler extends ChannelDuplexHandler {
     private enum State { IDLE, RECEIVING, WORKING }
+
+    private static final AttributeKey<Boolean> WORKING = AttributeKey.valueOf("pgof.working");
+
+    /** Whether a request on this connection is being worked on (a long merge is not an idle connection). */
+    static boolean isWorking(Channel ch) {
+        return Boolean.TRUE.equals(ch.attr(WORKING).get());
+    }
 
     private final Queue<Object> waiting = new ArrayDeque<>();
     private State state = State.IDLE;
@@ -38,6 +47,7 @@ final class PipeliningHandler extends ChannelDuplexHandler {
         }
         if (msg instanceof LastHttpContent && state == State.RECEIVING) {
             state = State.WORKING;
+            ctx.channel().attr(WORKING).set(true);
             ctx.channel().config().setAutoRead(false);
         }
         ctx.fireChannelRead(msg);
@@ -58,6 +68,7 @@ final class PipeliningHandler extends ChannelDuplexHandler {
 
     private void answered(ChannelHandlerContext ctx) {
         state = State.IDLE;
+        ctx.channel().attr(WORKING).set(false);
         while (state != State.WORKING && !waiting.isEmpty()) {
             dispatch(ctx, waiting.poll());
         }

@@ -102,7 +102,12 @@ public final class Compactor implements AutoCloseable {
     public int runOnce() throws IOException, InvalidProfileException, ParallelFold.InputException {
         store.maintenanceLock().lock();
         try {
+            long start = System.nanoTime();
             int folded = foldRaw(store.list());
+            if (folded > 0) {
+                log.info("compacted {} profiles in {} ms; {} wait", folded, (System.nanoTime() - start) / 1_000_000,
+                        store.unfoldedCount());
+            }
             rollDays(store.list());
             applyRetention(store.list());
             return folded;
@@ -163,8 +168,8 @@ public final class Compactor implements AutoCloseable {
     private int write(long from, long to, List<Path> inputs) throws IOException, InvalidProfileException, ParallelFold.InputException {
         long start = System.nanoTime();
         ProfileMerger merger = new ProfileMerger(true);
-        List<Path> folded = ParallelFold.fold(inputs, merger, limits, true, decodePool, decodeThreads * 4,
-                store::quarantine, n -> {});
+        List<Path> folded = ParallelFold.fold(inputs, merger, limits, true, decodePool, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
+                ParallelFold.SERVER_GROUP, store::quarantine, n -> {});
         if (folded.isEmpty()) {
             return 0;
         }

@@ -93,7 +93,8 @@ public final class MergeService implements AutoCloseable {
         store.readLock().lock();
         try {
             List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
-            folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4, store::quarantine, n -> {});
+            folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
+                    ParallelFold.SERVER_GROUP, store::quarantine, n -> {});
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ParallelFold.InputException e) {

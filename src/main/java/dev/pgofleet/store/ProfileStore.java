@@ -82,8 +82,9 @@ public final class ProfileStore implements AutoCloseable {
         ProfileStore store = new ProfileStore(abs, ioThreads, ioQueue);
         store.recover();
         store.countStored();
+        // New names sort after everything stored before (a rollup's content is older than its making).
         for (StoredFile f : store.list()) {
-            store.lastMillis = Math.max(store.lastMillis, f.newestMillis() == Long.MAX_VALUE - 1 ? 0 : f.newestMillis() + 1);
+            store.lastMillis = Math.max(store.lastMillis, f.madeMillis() + 1);
         }
         return store;
     }

@@ -15,7 +15,8 @@ import java.util.List;
  *   <li>raw submit: {@code <receivedMillis>-<seq>-<boot>.pprof}.
  * </ul>
  */
-public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, long seq, String boot, long profiles) {
+public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, long madeMillis, long seq, String boot,
+                         long profiles) {
     public enum Kind { COMBINED, ROLLUP, RAW }
 
     static final String SUFFIX = ".pprof";
@@ -27,17 +28,18 @@ public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, l
             // By shape, not by last letter: a raw name's boot id is hex and may itself end in "c".
             if (part[0].equals("0000000000000")) {
                 long n = part.length > 3 ? Long.parseLong(strip(part[3], 'c')) : 1;
-                return new StoredFile(path, Kind.COMBINED, 0, Long.parseLong(part[1]), 0, "", n);
+                long made = Long.parseLong(part[1]);
+                return new StoredFile(path, Kind.COMBINED, 0, made, made, 0, "", n);
             }
             if (part[1].equals("0000000000")) {
-                return new StoredFile(path, Kind.ROLLUP, Long.parseLong(part[0]), Long.parseLong(part[2]), 0, "",
-                        Long.parseLong(strip(part[4], 'r')));
+                return new StoredFile(path, Kind.ROLLUP, Long.parseLong(part[0]), Long.parseLong(part[2]),
+                        Long.parseLong(part[3]), 0, "", Long.parseLong(strip(part[4], 'r')));
             }
             long received = Long.parseLong(part[0]);
-            return new StoredFile(path, Kind.RAW, received, received + 1, Long.parseLong(part[1]), part[2], 1);
+            return new StoredFile(path, Kind.RAW, received, received + 1, received, Long.parseLong(part[1]), part[2], 1);
         } catch (RuntimeException e) {
             // Unknown names (copied in by hand): merged where their name sorts, never folded or deleted.
-            return new StoredFile(path, Kind.RAW, 0, Long.MAX_VALUE, 0, "", 1);
+            return new StoredFile(path, Kind.RAW, 0, Long.MAX_VALUE, 0, 0, "", 1);
         }
     }
 

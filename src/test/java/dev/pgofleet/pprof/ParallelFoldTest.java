@@ -81,7 +81,7 @@ class ParallelFoldTest {
             oneByOne.add(ValidProfile.parse(Files.readAllBytes(f), DecodeLimits.DEFAULT));
         }
         ProfileMerger grouped = new ProfileMerger();
-        List<Path> folded = ParallelFold.fold(files, grouped, DecodeLimits.DEFAULT, false, POOL, 8, ParallelFold.FAIL, n -> {});
+        List<Path> folded = ParallelFold.fold(files, grouped, DecodeLimits.DEFAULT, false, POOL, 32, 16, ParallelFold.FAIL, n -> {});
 
         assertThat(folded).isEqualTo(files);
         assertThat(ProfileWriter.encode(grouped.result(), false)).isEqualTo(ProfileWriter.encode(oneByOne.result(), false));
@@ -102,7 +102,7 @@ class ParallelFoldTest {
         }
         Path heap = dir.resolve("009.pprof");
         Files.copy(TestData.path("profiles/noncpu").resolve(firstNonCpu()), heap, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertThatThrownBy(() -> ParallelFold.fold(files, new ProfileMerger(), DecodeLimits.DEFAULT, false, POOL, 8,
+        assertThatThrownBy(() -> ParallelFold.fold(files, new ProfileMerger(), DecodeLimits.DEFAULT, false, POOL, 32, 16,
                 ParallelFold.FAIL, n -> {}))
                 .isInstanceOf(ParallelFold.InputException.class).hasMessageStartingWith(heap + ": incompatible");
     }

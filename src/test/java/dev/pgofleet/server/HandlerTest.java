@@ -44,6 +44,20 @@ class HandlerTest {
     }
 
     @Test
+    void idleCloseSparesAConnectionWaitingForItsAnswer() {
+        EmbeddedChannel ch = new EmbeddedChannel(new IdleCloseHandler(), new PipeliningHandler());
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/merge"));
+        ((FullHttpRequest) ch.readInbound()).release();
+        ch.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(ch.isOpen()).as("a long merge is not an idle connection").isTrue();
+
+        ch.writeOutbound(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        ((FullHttpResponse) ch.readOutbound()).release();
+        ch.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(ch.isOpen()).as("answered and idle: closed").isFalse();
+    }
+
+    @Test
     void authPassesAGoodKeyAndItsBody() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
         ch.writeInbound(post("/v1/submit", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));

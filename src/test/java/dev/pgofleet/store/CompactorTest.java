@@ -173,6 +173,20 @@ class CompactorTest {
         }
     }
 
+    @Test
+    void namesAfterARestartSortAfterEverythingStoredBefore() throws Exception {
+        long future = System.currentTimeMillis() + HOUR; // a rollup made by a clock that was ahead
+        String rollup = StoredFile.rollup(Compactor.floor(future, HOUR), Compactor.floor(future, HOUR) + HOUR, future, 3);
+        Files.write(dir.resolve(rollup), TestData.bytes("profiles/fleet/inst006.pprof"));
+        assertThat(StoredFile.of(dir.resolve("1795633878395-0000000001-abc12c.pprof")).kind())
+                .as("a boot id ending in c is still a raw name").isEqualTo(Kind.RAW);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            Path next = store.store(TestData.bytes("profiles/fleet/inst006.pprof")).join();
+            assertThat(StoredFile.of(next).fromMillis()).isGreaterThan(future);
+            assertThat(store.snapshot()).containsExactly(dir.resolve(rollup), next);
+        }
+    }
+
     private void putRaw(long receivedMillis, long seq, byte[] body) throws Exception {
         Files.write(dir.resolve(StoredFile.raw(receivedMillis, seq, "0ther0")), body);
     }
