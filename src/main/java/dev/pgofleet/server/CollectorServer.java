@@ -45,11 +45,12 @@ public final class CollectorServer implements AutoCloseable {
         DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
         this.store = ProfileStore.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4));
         this.merges = new MergeService(store, limits, config.workerThreads());
-        // As many decode threads as the submit workers: under full load the two share the cores.
-        this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(),
-                config.workerThreads(), System::currentTimeMillis).start(config.compactInterval());
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
+        // Compaction uses the cores submits leave idle (see Compactor): a burst is taken at full rate.
+        this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(), config.workerThreads(),
+                System::currentTimeMillis, () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty())
+                .start(config.compactInterval());
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
         CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
         metrics.watchCompactor(compactor::foldedProfiles, compactor::deletedFiles);

@@ -19,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,20 +40,30 @@ public final class Compactor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Compactor.class);
     static final long HOUR = 3_600_000L, DAY = 24 * HOUR;
     static final int BATCH = 4096, EAGER_BACKLOG = 256;
+    /** Below this many waiting profiles, compaction gives the cores to submits whenever they are busy. */
+    static final int YIELD_BELOW_BACKLOG = 10_000;
 
     private final ProfileStore store;
     private final DecodeLimits limits;
     private final Duration retention; // null: keep everything
     private final long maxStoreBytes; // 0: no limit
     private final LongSupplier clock;
+    private final BooleanSupplier submitsBusy;
+    private volatile boolean closing;
     private final int decodeThreads;
     private final ExecutorService decodePool;
     private final ScheduledExecutorService timer;
     private long lastPass = System.nanoTime(); // timer thread only
     private final AtomicLong foldedProfiles = new AtomicLong(), deletedFiles = new AtomicLong();
 
+    /**
+     * {@code submitsBusy} says when submits want every core: compaction then waits between groups
+     * of inputs (while fewer than {@link #YIELD_BELOW_BACKLOG} profiles wait), so a burst is
+     * taken at full rate and folded once it is over.
+     */
     public Compactor(ProfileStore store, DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads,
-                     LongSupplier clock) {
+                     LongSupplier clock, BooleanSupplier submitsBusy) {
+        this.submitsBusy = submitsBusy;
         this.store = store;
         this.limits = limits;
         this.retention = retention;
@@ -168,7 +180,11 @@ public final class Compactor implements AutoCloseable {
     private int write(long from, long to, List<Path> inputs) throws IOException, InvalidProfileException, ParallelFold.InputException {
         long start = System.nanoTime();
         ProfileMerger merger = new ProfileMerger(true);
-        List<Path> folded = ParallelFold.fold(inputs, merger, limits, true, decodePool, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
+        Executor paced = task -> decodePool.execute(() -> {
+            yieldToSubmits();
+            task.run();
+        });
+        List<Path> folded = ParallelFold.fold(inputs, merger, limits, true, paced, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
                 ParallelFold.SERVER_GROUP, store::quarantine, n -> {});
         if (folded.isEmpty()) {
             return 0;
@@ -178,6 +194,16 @@ public final class Compactor implements AutoCloseable {
         log.debug("rolled {} files into {} ({} bytes) in {} ms", folded.size(), rollup.getFileName(), bytes.length,
                 (System.nanoTime() - start) / 1_000_000);
         return folded.size();
+    }
+
+    private void yieldToSubmits() {
+        try {
+            while (!closing && submitsBusy.getAsBoolean() && store.unfoldedCount() < YIELD_BELOW_BACKLOG) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void applyRetention(List<StoredFile> all) throws IOException {
@@ -217,6 +243,7 @@ public final class Compactor implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closing = true;
         timer.shutdown();
         timer.awaitTermination(30, TimeUnit.SECONDS);
         decodePool.shutdownNow();

@@ -53,7 +53,7 @@ class CompactorTest {
         long start = DAY0 + 22 * HOUR + 13 * 60_000L; // 22:13: the run crosses hours and, with wide spacing, midnight
         List<byte[]> inputs = new ArrayList<>();
         try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
-            Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis);
+            Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
             int perPass = (fleet.size() + passes - 1) / passes;
             for (int i = 0; i < fleet.size(); i++) {
                 byte[] body = Files.readAllBytes(fleet.get(i));
@@ -85,7 +85,7 @@ class CompactorTest {
             putRaw(DAY0 + 5 * HOUR, 2, p);
             putRaw(DAY0 + DAY + 2 * HOUR, 3, p);
             putRaw(now - 1000, 4, p);
-            new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis).runOnce();
+            new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis, () -> false).runOnce();
 
             List<StoredFile> files = store.list();
             assertThat(files).extracting(f -> f.toMillis() - f.fromMillis()).containsExactly(DAY, DAY, HOUR);
@@ -103,7 +103,7 @@ class CompactorTest {
             putRaw(DAY0 + 3 * HOUR, 1, p);             // day 0: older than 2 days
             putRaw(DAY0 + 7 * DAY + 13 * HOUR, 2, p);  // day 7, 13:00: its day ends 1.5 days before now, kept
             putRaw(DAY0 + 9 * DAY + HOUR, 3, p);
-            new Compactor(store, LIMITS, Duration.ofDays(2), 0, 1, () -> now).runOnce();
+            new Compactor(store, LIMITS, Duration.ofDays(2), 0, 1, () -> now, () -> false).runOnce();
 
             assertThat(store.list()).extracting(StoredFile::fromMillis).containsExactly(DAY0 + 7 * DAY, DAY0 + 9 * DAY);
             assertThat(StoredFile.profiles(store.list())).isEqualTo(2);
@@ -117,18 +117,18 @@ class CompactorTest {
             for (int d = 0; d < 4; d++) {
                 putRaw(DAY0 + d * DAY + HOUR, d + 1, p);
             }
-            Compactor first = new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis);
+            Compactor first = new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis, () -> false);
             first.runOnce();
             List<StoredFile> before = store.list();
             assertThat(before).hasSize(4);
             long twoFiles = Files.size(before.get(2).path()) + Files.size(before.get(3).path());
 
-            Compactor limited = new Compactor(store, LIMITS, null, twoFiles, 1, System::currentTimeMillis);
+            Compactor limited = new Compactor(store, LIMITS, null, twoFiles, 1, System::currentTimeMillis, () -> false);
             limited.runOnce();
             assertThat(store.list()).extracting(StoredFile::path).containsExactly(before.get(2).path(), before.get(3).path());
             assertThat(limited.deletedFiles()).isEqualTo(2);
 
-            new Compactor(store, LIMITS, null, 1, 1, System::currentTimeMillis).runOnce();
+            new Compactor(store, LIMITS, null, 1, 1, System::currentTimeMillis, () -> false).runOnce();
             assertThat(store.list()).as("the newest file stays, however small the limit")
                     .extracting(StoredFile::path).containsExactly(before.get(3).path());
         }
@@ -144,7 +144,7 @@ class CompactorTest {
             putRaw(DAY0 + 2 * DAY + 11 * HOUR, 3, p);
             long lastRaw = DAY0 + 2 * DAY + 12 * HOUR;
             putRaw(lastRaw, 4, p);
-            new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis).runOnce();
+            new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis, () -> false).runOnce();
             long since = DAY0 + 2 * DAY + 23 * HOUR; // late on day 2: its daily rollup counts whole
 
             assertThat(Profiles.total(merges.mergeSince(false, since).join().body(), 0)).isEqualTo(3 * perProfile);
@@ -163,7 +163,7 @@ class CompactorTest {
             StoredFile notYetWritten = StoredFile.of(dir.resolve(StoredFile.raw(acked.fromMillis(), acked.seq() + 1, acked.boot())));
             assertThat(store.isSettled(notYetWritten)).as("a name this boot may still give out").isFalse();
             putRaw(DAY0 + HOUR, 1, new byte[] {0x1f, (byte) 0x8b, 8, 0});
-            Compactor c = new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis);
+            Compactor c = new Compactor(store, LIMITS, null, 0, 1, System::currentTimeMillis, () -> false);
             assertThat(c.runOnce()).isEqualTo(2);
             assertThat(Files.exists(stored)).as("this boot's settled profile is folded").isFalse();
             assertThat(store.list()).singleElement().satisfies(f -> assertThat(f.kind()).isEqualTo(Kind.ROLLUP));
