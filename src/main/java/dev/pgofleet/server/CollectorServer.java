@@ -51,6 +51,7 @@ public final class CollectorServer implements AutoCloseable {
         this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(), config.workerThreads(),
                 System::currentTimeMillis, () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty())
                 .start(config.compactInterval());
+        merges.useCompactor(compactor);
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
         CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
         metrics.watchCompactor(compactor::foldedProfiles, compactor::deletedFiles);

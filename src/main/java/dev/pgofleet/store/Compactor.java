@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -50,6 +51,8 @@ public final class Compactor implements AutoCloseable {
     private final LongSupplier clock;
     private final BooleanSupplier submitsBusy;
     private volatile boolean closing;
+    /** Callers waiting for a pass (merges catching up): no yielding while any wait. */
+    private final AtomicInteger urgent = new AtomicInteger();
     private final int decodeThreads;
     private final ExecutorService decodePool;
     private final ScheduledExecutorService timer;
@@ -98,6 +101,22 @@ public final class Compactor implements AutoCloseable {
 
     public long deletedFiles() {
         return deletedFiles.get();
+    }
+
+    /**
+     * Folds everything settled now, without yielding to submits: a merge about to read many raw
+     * profiles calls this first, so the work is done once (into rollups) instead of twice.
+     */
+    public void catchUp() throws IOException, InvalidProfileException, ParallelFold.InputException {
+        urgent.incrementAndGet();
+        try {
+            // What waits now, not what keeps arriving: a merge under a steady flood still ends.
+            for (long passes = store.unfoldedCount() / BATCH + 1; passes > 0 && runOnce() == BATCH; passes--) {
+                // one bounded batch at a time
+            }
+        } finally {
+            urgent.decrementAndGet();
+        }
     }
 
     private void runQuietly() {
@@ -198,7 +217,7 @@ public final class Compactor implements AutoCloseable {
 
     private void yieldToSubmits() {
         try {
-            while (!closing && submitsBusy.getAsBoolean() && store.unfoldedCount() < YIELD_BELOW_BACKLOG) {
+            while (!closing && urgent.get() == 0 && submitsBusy.getAsBoolean() && store.unfoldedCount() < YIELD_BELOW_BACKLOG) {
                 Thread.sleep(10);
             }
         } catch (InterruptedException e) {

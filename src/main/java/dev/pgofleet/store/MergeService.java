@@ -37,6 +37,9 @@ public final class MergeService implements AutoCloseable {
     private final ExecutorService decodePool;
     private final int decodeThreads;
     private final Shared[] latest = new Shared[2]; // by strip_labels
+    private volatile Compactor compactor;
+    /** A merge that would read more raw profiles than this has the compactor fold them first. */
+    static final int CATCH_UP_ABOVE = 512;
 
     private record Shared(long generation, CompletableFuture<MergeResult> result) {}
 
@@ -57,6 +60,11 @@ public final class MergeService implements AutoCloseable {
      */
     public CompletableFuture<MergeResult> mergeSince(boolean stripLabels, long sinceMillis) {
         return CompletableFuture.supplyAsync(() -> compute(stripLabels, false, sinceMillis), mergeThread);
+    }
+
+    /** Lets merges have the compactor fold a large backlog first, instead of folding it themselves too. */
+    public void useCompactor(Compactor c) {
+        this.compactor = c;
     }
 
     /** The merge of everything stored now (or of a newer state). */
@@ -90,6 +98,14 @@ public final class MergeService implements AutoCloseable {
         long start = System.nanoTime();
         List<Path> folded;
         ProfileMerger merger = new ProfileMerger(true);
+        Compactor c = compactor;
+        if (c != null && store.unfoldedCount() > CATCH_UP_ABOVE) {
+            try {
+                c.catchUp();
+            } catch (Exception e) {
+                log.warn("compaction before a merge failed, merging the raw profiles instead: {}", e.toString());
+            }
+        }
         store.readLock().lock();
         try {
             List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();

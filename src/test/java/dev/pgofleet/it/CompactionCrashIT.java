@@ -48,7 +48,7 @@ class CompactionCrashIT {
         Random random = new Random(42);
         int port = CollectorProcess.freePort();
         Map<String, String> env = Map.of("PGOF_COMPACT_INTERVAL", "5ms", "PGOF_LOG_LEVEL", "info");
-        int recovered = 0;
+        int recovered = 0, caughtMidway = 0;
         for (int round = 0; round < ROUNDS; round++) {
             AtomicBoolean running = new AtomicBoolean(true);
             try (CollectorProcess collector = CollectorProcess.start(tmp, port, List.of("-Xmx256m"), env)) {
@@ -77,6 +77,10 @@ class CompactionCrashIT {
                     return null;
                 });
                 Thread.sleep(300 + random.nextInt(900));
+                if (round % 2 == 1) {
+                    // Every other round, the kill lands inside a replacement: once its journal or temp file shows.
+                    caughtMidway += awaitReplacement(tmp.resolve("store"), Duration.ofSeconds(5)) ? 1 : 0;
+                }
                 collector.kill();
                 running.set(false);
                 clients.shutdown();
@@ -88,8 +92,10 @@ class CompactionCrashIT {
             checkMerge(http, port, perProfile, acked, sent);
             assertThat(last.terminate()).isZero();
         }
-        System.out.printf("%d SIGKILLs: %d submits acknowledged, %d combines answered, %d restarts found a replacement"
-                + " half done%n", ROUNDS, acked.size(), combinesAcked.get(), recovered);
+        System.out.printf("%d SIGKILLs (%d with a replacement under way): %d submits acknowledged, %d combines answered,"
+                + " %d restarts found a journal to roll forward or back%n", ROUNDS, caughtMidway, acked.size(),
+                combinesAcked.get(), recovered);
+        assertThat(caughtMidway).as("kills that landed inside a rollup or combine").isGreaterThanOrEqualTo(ROUNDS / 4);
         assertThat(acked.size()).isGreaterThan(ROUNDS * 20);
     }
 
@@ -109,6 +115,22 @@ class CompactionCrashIT {
         assertThat(sent).as("nothing never sent").containsAll(present);
         long total = p.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
         assertThat(total).as("total samples: one copy of each profile present").isEqualTo(perProfile * present.size());
+    }
+
+    /** Polls until a replacement (rollup or combine) is being written or committed; false on timeout. */
+    private static boolean awaitReplacement(Path store, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            try (var files = Files.list(store)) {
+                if (files.map(p -> p.getFileName().toString()).anyMatch(n -> n.equals("combine.journal")
+                        || n.startsWith(".tmp-0000000000000-") || n.startsWith(".tmp-") && n.contains("-0000000000-"))) {
+                    return true;
+                }
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
+                // a file vanished while listed: look again
+            }
+        }
+        return false;
     }
 
     private static int post(HttpClient http, int port, String path, String key, byte[] body) {

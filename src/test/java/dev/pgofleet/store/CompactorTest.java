@@ -174,6 +174,24 @@ class CompactorTest {
     }
 
     @Test
+    void aMergeOverABacklogHasTheCompactorFoldItFirst() throws Exception {
+        List<byte[]> inputs = new ArrayList<>();
+        for (int i = 0; i < MergeService.CATCH_UP_ABOVE + 40; i++) {
+            inputs.add(Files.readAllBytes(TestData.fleet().get(i % TestData.fleet().size())));
+            putRaw(DAY0 + 3 * HOUR + i, i + 1, inputs.get(i));
+        }
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> true);
+            merges.useCompactor(compactor);
+            byte[] merged = merges.merge(false).join().body();
+            compactor.close();
+            assertThat(store.list()).as("folded once, into a rollup, even with submits busy").singleElement()
+                    .satisfies(f -> assertThat(f.kind()).isEqualTo(Kind.ROLLUP));
+            assertThat(merged).isEqualTo(rawMerge(inputs));
+        }
+    }
+
+    @Test
     void namesAfterARestartSortAfterEverythingStoredBefore() throws Exception {
         long future = System.currentTimeMillis() + HOUR; // a rollup made by a clock that was ahead
         String rollup = StoredFile.rollup(Compactor.floor(future, HOUR), Compactor.floor(future, HOUR) + HOUR, future, 3);
