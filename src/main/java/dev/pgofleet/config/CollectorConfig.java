@@ -28,7 +28,8 @@ public record CollectorConfig(
         Duration keyReloadInterval,
         Duration compactInterval,
         Duration retention,
-        long maxStoreBytes) {
+        long maxStoreBytes,
+        long maxCompactionLag) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -56,6 +57,7 @@ public record CollectorConfig(
         {"PGOF_COMPACT_INTERVAL", "10s", "how often new profiles are folded into hourly/daily rollups (sooner during a burst)"},
         {"PGOF_RETENTION", "unset (keep all)", "delete rollups and profiles received longer ago than this, e.g. 30d"},
         {"PGOF_MAX_STORE_BYTES", "unset (no limit)", "delete the oldest stored data first while the store is larger"},
+        {"PGOF_MAX_COMPACTION_LAG", "20000", "submits get 503 while this many profiles wait for compaction (0: never)"},
     };
 
     public static CollectorConfig fromEnv(Map<String, String> env) throws ConfigException {
@@ -80,7 +82,8 @@ public record CollectorConfig(
                 r.duration("PGOF_KEY_RELOAD_INTERVAL", "5s"),
                 r.duration("PGOF_COMPACT_INTERVAL", "10s"),
                 r.optional("PGOF_RETENTION") ? r.duration("PGOF_RETENTION", "0") : null,
-                r.optional("PGOF_MAX_STORE_BYTES") ? r.positiveLong("PGOF_MAX_STORE_BYTES", 1) : 0);
+                r.optional("PGOF_MAX_STORE_BYTES") ? r.positiveLong("PGOF_MAX_STORE_BYTES", 1) : 0,
+                r.nonNegativeLong("PGOF_MAX_COMPACTION_LAG", 20_000));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + c.maxDecompressedBytes + " is too large: at most 2 GiB");
         }
@@ -114,6 +117,14 @@ public record CollectorConfig(
         boolean optional(String name) {
             String raw = env.get(name);
             return raw != null && !raw.isBlank();
+        }
+
+        long nonNegativeLong(String name, long dflt) throws ConfigException {
+            long v = get(name, Long.toString(dflt), Long::parseLong);
+            if (v < 0) {
+                throw new ConfigException(name + "=" + v + " is invalid: must be 0 or a positive whole number");
+            }
+            return v;
         }
 
         long positiveLong(String name, long dflt) throws ConfigException {

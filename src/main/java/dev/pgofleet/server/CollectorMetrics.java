@@ -27,7 +27,7 @@ public final class CollectorMetrics {
     final Counter receivedBytes = Counter.builder().name("pgof_received_bytes_total")
             .help("Bytes of submitted profiles received").register(registry);
     final Counter shed = Counter.builder().name("pgof_shed_total")
-            .help("Requests refused with 503 to shed load, by reason: workers, bytes, io")
+            .help("Requests refused with 503 to shed load, by reason: workers, bytes, io, compaction")
             .labelNames("reason").register(registry);
     final Counter merges = Counter.builder().name("pgof_merges_total")
             .help("Merge requests answered, by kind: merge, combine, window").labelNames("kind").register(registry);

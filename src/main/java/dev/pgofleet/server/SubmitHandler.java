@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/submit}: validation on a worker thread, then a durable write by the store; 204
- * only once the profile is on disk. A full worker queue means 503 with Retry-After.
+ * only once the profile is on disk. A full worker queue, or more profiles waiting for compaction
+ * than PGOF_MAX_COMPACTION_LAG, means 503 with Retry-After.
  */
 @Sharable
 final class SubmitHandler extends EndpointHandler {
@@ -27,9 +28,12 @@ final class SubmitHandler extends EndpointHandler {
     private final DecodeLimits limits;
     private final int retryAfterSeconds;
     private final CollectorMetrics metrics;
+    private final long maxCompactionLag;
 
-    SubmitHandler(Executor workers, ProfileStore store, DecodeLimits limits, int retryAfterSeconds, CollectorMetrics metrics) {
+    SubmitHandler(Executor workers, ProfileStore store, DecodeLimits limits, int retryAfterSeconds, CollectorMetrics metrics,
+                  long maxCompactionLag) {
         super(Endpoint.SUBMIT);
+        this.maxCompactionLag = maxCompactionLag;
         this.metrics = metrics;
         this.workers = workers;
         this.store = store;
@@ -40,6 +44,13 @@ final class SubmitHandler extends EndpointHandler {
     @Override
     protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
         boolean keepAlive = req.keepAlive();
+        if (maxCompactionLag > 0 && store.unfoldedCount() >= maxCompactionLag) {
+            // Sustained load beyond what compaction can fold: shed, so that merges stay fast.
+            metrics.shed.labelValues("compaction").inc();
+            metrics.submits.labelValues("shed").inc();
+            Responses.fail(ctx, keepAlive, new RejectedExecutionException("compaction backlog"), retryAfterSeconds);
+            return;
+        }
         byte[] body = ByteBufUtil.getBytes(req.request().content());
         metrics.receivedBytes.inc(body.length);
         CompletableFuture<?> stored;

@@ -45,10 +45,25 @@ class CollectorConfigTest {
         "PGOF_MAX_BODY_BYTES|lots|PGOF_MAX_BODY_BYTES=lots is invalid",
         "PGOF_WORKER_THREADS|0|PGOF_WORKER_THREADS=0 is invalid: must be a positive whole number",
         "PGOF_REQUEST_TIMEOUT|10|PGOF_REQUEST_TIMEOUT=10 is invalid",
-        "PGOF_IDLE_TIMEOUT|5 minutes|PGOF_IDLE_TIMEOUT=5 minutes is invalid"})
+        "PGOF_IDLE_TIMEOUT|5 minutes|PGOF_IDLE_TIMEOUT=5 minutes is invalid",
+        "PGOF_RETENTION|a month|PGOF_RETENTION=a month is invalid",
+        "PGOF_RETENTION|0|PGOF_RETENTION=0 is invalid: must be positive",
+        "PGOF_MAX_STORE_BYTES|-5|PGOF_MAX_STORE_BYTES=-5 is invalid: must be a positive whole number",
+        "PGOF_MAX_COMPACTION_LAG|-1|PGOF_MAX_COMPACTION_LAG=-1 is invalid: must be 0 or a positive whole number",
+        "PGOF_COMPACT_INTERVAL|often|PGOF_COMPACT_INTERVAL=often is invalid"})
     void badValuesNameTheVariableAndTheValue(String variable, String value, String message) {
         assertThatThrownBy(() -> CollectorConfig.fromEnv(Map.of(variable, value)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void rollupSettingsDefaultToKeepingEverything() throws Exception {
+        CollectorConfig c = CollectorConfig.fromEnv(Map.of());
+        assertThat(c.retention()).isNull();
+        assertThat(c.maxStoreBytes()).isZero();
+        assertThat(c.maxCompactionLag()).isEqualTo(20_000);
+        assertThat(c.compactInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(CollectorConfig.fromEnv(Map.of("PGOF_RETENTION", "30d")).retention()).isEqualTo(Duration.ofDays(30));
     }
 
     @Test

@@ -108,12 +108,11 @@ class CompactionCrashIT {
         }
         assertThat(r.statusCode()).isEqualTo(200);
         Profile p = TestData.proto(r.body());
-        List<String> present = p.getCommentList().stream().map(i -> p.getStringTable(i.intValue()))
-                .filter(s -> s.startsWith("p-")).toList();
+        List<String> present = Profiles.comments(p).stream().filter(s -> s.startsWith("p-")).toList();
         assertThat(present).as("no profile twice").doesNotHaveDuplicates();
         assertThat(present).as("every 204'd profile").containsAll(acked);
         assertThat(sent).as("nothing never sent").containsAll(present);
-        long total = p.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+        long total = Profiles.totalSamples(p);
         assertThat(total).as("total samples: one copy of each profile present").isEqualTo(perProfile * present.size());
     }
 

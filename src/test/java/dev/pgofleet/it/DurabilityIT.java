@@ -81,11 +81,11 @@ class DurabilityIT {
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(merge.statusCode()).isEqualTo(200);
             var merged = TestData.proto(merge.body());
-            List<String> present = merged.getCommentList().stream().map(i -> merged.getStringTable(i.intValue())).toList();
+            List<String> present = Profiles.comments(merged);
             assertThat(present).containsAll(acked);
             assertThat(sent).containsAll(present);
             // Each profile counted once: the total is exactly one copy per profile present.
-            long total = merged.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+            long total = Profiles.totalSamples(merged);
             assertThat(total).isEqualTo(perProfile * present.size());
             assertThat(restarted.terminate()).as("SIGTERM exits 0").isZero();
         }

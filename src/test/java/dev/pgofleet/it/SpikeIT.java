@@ -84,7 +84,7 @@ class SpikeIT {
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(merge.statusCode()).isEqualTo(200);
             var merged = TestData.proto(merge.body());
-            long total = merged.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+            long total = Profiles.totalSamples(merged);
             assertThat(total).as("the merge holds exactly the acknowledged profiles").isEqualTo(perProfile * accepted);
             assertThat(c.terminate()).isZero();
         }

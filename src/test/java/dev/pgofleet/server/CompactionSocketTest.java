@@ -74,7 +74,7 @@ class CompactionSocketTest {
             Profile merged = TestData.proto(last.body());
             assertThat(problems).isEmpty();
             assertThat(comments(merged)).containsExactlyInAnyOrderElementsOf(acked);
-            assertThat(total(merged)).isEqualTo(perProfile * acked.size());
+            assertThat(Profiles.totalSamples(merged)).isEqualTo(perProfile * acked.size());
             assertThat(last.headers().firstValue("X-Pgof-Profiles")).hasValue(Integer.toString(acked.size()));
             System.out.printf("%d submits acknowledged, %d merges (%d combines) checked, %d files left%n",
                     acked.size(), merges.get(), combines.get(), c.storedCount());
@@ -83,18 +83,33 @@ class CompactionSocketTest {
         }
     }
 
+    @Test
+    void submitsAreShedWhileTheCompactionBacklogIsFull() throws Exception {
+        byte[] p = TestData.bytes("profiles/fleet/inst008.pprof");
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_MAX_COMPACTION_LAG", "3", "PGOF_COMPACT_INTERVAL", "1h"))) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.submit(p).statusCode()).isEqualTo(204);
+            }
+            HttpResponse<String> shed = c.submit(p);
+            assertThat(shed.statusCode()).isEqualTo(503);
+            assertThat(shed.headers().firstValue("retry-after")).isPresent();
+            assertThat(c.storedCount()).isEqualTo(3);
+            assertThat(c.merge("?and_combine=true").statusCode()).as("folds the backlog").isEqualTo(200);
+            assertThat(c.submit(p).statusCode()).isEqualTo(204);
+            String metrics = c.send(java.net.http.HttpRequest.newBuilder(c.uri("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("pgof_shed_total{reason=\"compaction\"} 1.0");
+        }
+    }
+
     private static void checkWhole(Profile p, long perProfile, List<String> problems) {
         List<String> ids = comments(p);
-        if (total(p) != perProfile * ids.size() || Set.copyOf(ids).size() != ids.size()) {
-            problems.add("a merge of " + ids.size() + " profiles totals " + total(p) + ", expected " + perProfile * ids.size());
+        if (Profiles.totalSamples(p) != perProfile * ids.size() || Set.copyOf(ids).size() != ids.size()) {
+            problems.add("a merge of " + ids.size() + " profiles totals " + Profiles.totalSamples(p) + ", expected " + perProfile * ids.size());
         }
     }
 
     private static List<String> comments(Profile p) {
-        return p.getCommentList().stream().map(i -> p.getStringTable(i.intValue())).filter(s -> s.startsWith("p-")).toList();
-    }
-
-    private static long total(Profile p) {
-        return p.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+        return Profiles.comments(p).stream().filter(s -> s.startsWith("p-")).toList();
     }
 }

@@ -75,7 +75,7 @@ class OverloadTest {
             assertThat(shed).as("some requests are shed").isPositive();
             assertThat(accepted).as("some requests get through").isNotEmpty();
             var merged = TestData.proto(c.merge("").body());
-            List<String> comments = merged.getCommentList().stream().map(i -> merged.getStringTable(i.intValue())).toList();
+            List<String> comments = Profiles.comments(merged);
             assertThat(new HashSet<>(comments)).isEqualTo(accepted);
             assertThat(c.storedCount()).isEqualTo(accepted.size());
         }

@@ -29,6 +29,16 @@ public final class Profiles {
         return out.toByteArray();
     }
 
+    /** The comments of a decoded profile, in order (tests tag each submit with one). */
+    public static java.util.List<String> comments(Profile p) {
+        return p.getCommentList().stream().map(i -> p.getStringTable(i.intValue())).toList();
+    }
+
+    /** Total of the first sample type (samples/count in a Go CPU profile) of a decoded profile. */
+    public static long totalSamples(Profile p) {
+        return p.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
+    }
+
     /** Total of sample type {@code index} in a profile. */
     public static long total(byte[] profile, int index) {
         return TestData.proto(profile).getSampleList().stream().mapToLong(s -> s.getValue(index)).sum();
