@@ -78,8 +78,9 @@ class CompactionCrashIT {
                 });
                 Thread.sleep(300 + random.nextInt(900));
                 if (round % 2 == 1) {
-                    // Every other round, the kill lands inside a replacement: once its journal or temp file shows.
-                    caughtMidway += awaitReplacement(tmp.resolve("store"), Duration.ofSeconds(5)) ? 1 : 0;
+                    // Every other round, the kill lands inside a replacement: alternately once its new file is
+                    // being written (rolled back at restart) and once its journal is committed (rolled forward or back).
+                    caughtMidway += awaitReplacement(tmp.resolve("store"), round % 4 == 3, Duration.ofSeconds(5)) ? 1 : 0;
                 }
                 collector.kill();
                 running.set(false);
@@ -96,6 +97,7 @@ class CompactionCrashIT {
                 + " %d restarts found a journal to roll forward or back%n", ROUNDS, caughtMidway, acked.size(),
                 combinesAcked.get(), recovered);
         assertThat(caughtMidway).as("kills that landed inside a rollup or combine").isGreaterThanOrEqualTo(ROUNDS / 4);
+        assertThat(recovered).as("restarts that found a committed journal").isPositive();
         assertThat(acked.size()).isGreaterThan(ROUNDS * 20);
     }
 
@@ -117,12 +119,12 @@ class CompactionCrashIT {
     }
 
     /** Polls until a replacement (rollup or combine) is being written or committed; false on timeout. */
-    private static boolean awaitReplacement(Path store, Duration timeout) throws Exception {
+    private static boolean awaitReplacement(Path store, boolean journal, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             try (var files = Files.list(store)) {
-                if (files.map(p -> p.getFileName().toString()).anyMatch(n -> n.equals("combine.journal")
-                        || n.startsWith(".tmp-0000000000000-") || n.startsWith(".tmp-") && n.contains("-0000000000-"))) {
+                if (files.map(p -> p.getFileName().toString()).anyMatch(n -> journal ? n.equals("combine.journal")
+                        : n.startsWith(".tmp-0000000000000-") || n.startsWith(".tmp-") && n.contains("-0000000000-"))) {
                     return true;
                 }
             } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
