@@ -125,23 +125,26 @@ public final class Compactor implements AutoCloseable {
                 // a backlog: keep going, one bounded batch at a time
             }
         } catch (Exception | OutOfMemoryError e) {
-            log.error("compaction pass failed, the store is unchanged by it and the next pass retries: {}", e.toString());
+            log.error("compaction pass failed (what it committed stays; the next pass retries the rest): {}", e.toString());
         }
     }
 
-    /** One pass: fold settled raw profiles (at most {@link #BATCH}), roll finished days, apply retention. Returns profiles folded. */
+    /**
+     * One pass: fold settled raw profiles (at most {@link #BATCH}), roll finished days, apply
+     * retention. Returns how many raw profiles it took (folded, or quarantined if unreadable).
+     */
     public int runOnce() throws IOException, InvalidProfileException, ParallelFold.InputException {
         store.maintenanceLock().lock();
         try {
             long start = System.nanoTime();
-            int folded = foldRaw(store.list());
-            if (folded > 0) {
-                log.info("compacted {} profiles in {} ms; {} wait", folded, (System.nanoTime() - start) / 1_000_000,
+            int taken = foldRaw(store.list());
+            if (taken > 0) {
+                log.info("compacted {} profiles in {} ms; {} wait", taken, (System.nanoTime() - start) / 1_000_000,
                         store.unfoldedCount());
             }
             rollDays(store.list());
             applyRetention(store.list());
-            return folded;
+            return taken;
         } finally {
             store.maintenanceLock().unlock();
         }
