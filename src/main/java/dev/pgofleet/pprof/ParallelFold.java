@@ -66,7 +66,7 @@ public final class ParallelFold {
      * in a long-running collector. A one-shot merge keeps to 1: in a cold JVM the extra encode and
      * re-read of each partial costs more (JIT, heap growth) than the shared folding saves.
      */
-    public static final int SERVER_GROUP = 16;
+    public static final int SERVER_GROUP = 256;
 
     /**
      * Folds {@code files} into {@code merger} in order. Decode threads take groups of
