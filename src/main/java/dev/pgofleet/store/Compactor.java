@@ -121,8 +121,8 @@ public final class Compactor implements AutoCloseable {
 
     private void runQuietly() {
         try {
-            while (runOnce() == BATCH) {
-                // a backlog: keep going, one bounded batch at a time
+            while (runOnce() == BATCH && !closing) {
+                // a backlog: keep going, one bounded batch at a time, until shutdown
             }
         } catch (Exception | OutOfMemoryError e) {
             log.error("compaction pass failed (what it committed stays; the next pass retries the rest): {}", e.toString());

@@ -275,14 +275,24 @@ public final class ProfileStore implements AutoCloseable {
 
     /** Replaces {@code inputs} (everything stored when the merge began) by their merge. */
     public Path combine(List<Path> inputs, byte[] merged) throws IOException {
-        String name = StoredFile.combined(System.currentTimeMillis(), boot, StoredFile.profiles(describe(inputs)));
-        return replace(inputs, merged, name, true);
+        long profiles = StoredFile.profiles(describe(inputs));
+        return replace(inputs, merged, unused(made -> StoredFile.combined(made, boot, profiles)), true);
     }
 
     /** Replaces {@code inputs} (the bucket's previous rollup, then its raw profiles) by their merge. */
     public Path rollup(long from, long to, List<Path> inputs, byte[] merged) throws IOException {
-        String name = StoredFile.rollup(from, to, System.currentTimeMillis(), StoredFile.profiles(describe(inputs)));
-        return replace(inputs, merged, name, false);
+        long profiles = StoredFile.profiles(describe(inputs));
+        return replace(inputs, merged, unused(made -> StoredFile.rollup(from, to, made, profiles)), false);
+    }
+
+    /** A name made now, or a millisecond later if taken: the new file must never be one of its own inputs. */
+    private String unused(java.util.function.LongFunction<String> nameMadeAt) {
+        for (long made = System.currentTimeMillis(); ; made++) {
+            String name = nameMadeAt.apply(made);
+            if (!Files.exists(dir.resolve(name))) {
+                return name;
+            }
+        }
     }
 
     private static List<StoredFile> describe(List<Path> files) {
