@@ -55,8 +55,8 @@ public record CollectorConfig(
         {"PGOF_METRICS", "on", "serve Prometheus metrics at /metrics, unauthenticated (off: 404)"},
         {"PGOF_KEY_RELOAD_INTERVAL", "5s", "how often the key files are checked for changes (SIGHUP reloads at once)"},
         {"PGOF_COMPACT_INTERVAL", "10s", "how often new profiles are folded into hourly/daily rollups (sooner during a burst)"},
-        {"PGOF_RETENTION", "unset (keep all)", "delete rollups and profiles received longer ago than this, e.g. 30d"},
-        {"PGOF_MAX_STORE_BYTES", "unset (no limit)", "delete the oldest stored data first while the store is larger"},
+        {"PGOF_RETENTION", "unset", "delete what was received longer ago than this, e.g. 30d (unset: keep everything)"},
+        {"PGOF_MAX_STORE_BYTES", "unset", "delete the oldest stored data first while the store is larger (unset: no limit)"},
         {"PGOF_MAX_COMPACTION_LAG", "20000", "submits get 503 while this many profiles wait for compaction (0: never)"},
     };
 

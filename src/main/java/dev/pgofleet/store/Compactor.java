@@ -1,5 +1,6 @@
 package dev.pgofleet.store;
 
+import dev.pgofleet.config.GoDuration;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.pprof.ParallelFold;
@@ -235,7 +236,8 @@ public final class Compactor implements AutoCloseable {
             long cutoff = clock.getAsLong() - retention.toMillis();
             for (StoredFile f : settled) {
                 if (f.newestMillis() < cutoff) {
-                    delete(f, "all of it was received before " + Instant.ofEpochMilli(cutoff) + " (PGOF_RETENTION=" + retention + ")");
+                    delete(f, "all of it was received before " + Instant.ofEpochMilli(cutoff)
+                            + " (PGOF_RETENTION=" + GoDuration.format(retention) + ")");
                 }
             }
         }

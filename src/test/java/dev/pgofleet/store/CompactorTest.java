@@ -103,10 +103,24 @@ class CompactorTest {
             putRaw(DAY0 + 3 * HOUR, 1, p);             // day 0: older than 2 days
             putRaw(DAY0 + 7 * DAY + 13 * HOUR, 2, p);  // day 7, 13:00: its day ends 1.5 days before now, kept
             putRaw(DAY0 + 9 * DAY + HOUR, 3, p);
-            new Compactor(store, LIMITS, Duration.ofDays(2), 0, 1, () -> now, () -> false).runOnce();
+            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Compactor.class);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            logger.addAppender(logged);
+            ch.qos.logback.classic.Level level = logger.getLevel();
+            logger.setLevel(ch.qos.logback.classic.Level.INFO);
+            try {
+                new Compactor(store, LIMITS, Duration.ofDays(2), 0, 1, () -> now, () -> false).runOnce();
+            } finally {
+                logger.setLevel(level);
+                logger.detachAppender(logged);
+            }
 
             assertThat(store.list()).extracting(StoredFile::fromMillis).containsExactly(DAY0 + 7 * DAY, DAY0 + 9 * DAY);
             assertThat(StoredFile.profiles(store.list())).isEqualTo(2);
+            assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filteredOn(m -> m.startsWith("retention: deleted"))
+                    .singleElement().asString().contains("PGOF_RETENTION=48h", "received before");
         }
     }
 
