@@ -223,7 +223,8 @@ public final class ProfileStore implements AutoCloseable {
         for (StoredFile f : list()) {
             n++;
             bytes += Files.size(f.path());
-            folded += f.kind() == StoredFile.Kind.RAW ? 0 : 1;
+            // Files under unknown names are never compacted: they do not count as waiting.
+            folded += f.kind() == StoredFile.Kind.RAW && f.toMillis() != Long.MAX_VALUE ? 0 : 1;
         }
         foldedFiles.set(folded);
         storedCount.set(n);
@@ -262,14 +263,17 @@ public final class ProfileStore implements AutoCloseable {
     /** Moves a stored file that no longer parses aside, so that merges go on without it. */
     public void quarantine(Path file, String reason) {
         try {
-            long size = Files.size(file);
             Files.move(file, quarantine.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            generation.incrementAndGet();
-            storedCount.decrementAndGet();
-            storedBytes.addAndGet(-size);
-            log.error("quarantined stored profile {}: {} (moved to {})", file.getFileName(), reason, quarantine);
         } catch (IOException e) {
             log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", file.getFileName(), reason, e.toString());
+            return;
+        }
+        generation.incrementAndGet();
+        log.error("quarantined stored profile {}: {} (moved to {})", file.getFileName(), reason, quarantine);
+        try {
+            countStored();
+        } catch (IOException e) {
+            log.warn("could not recount the store after a quarantine (metrics only): {}", e.toString());
         }
     }
 
