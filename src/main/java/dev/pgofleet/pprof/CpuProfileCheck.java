@@ -1,6 +1,5 @@
 package dev.pgofleet.pprof;
 
-import dev.pgofleet.pprof.WireProfile.Longs;
 import java.util.List;
 
 /**
@@ -36,22 +35,12 @@ public final class CpuProfileCheck {
             throw new InvalidProfileException("not a CPU profile: sample types are " + types
                     + ", expected samples/count and cpu/nanoseconds");
         }
-        Longs values = p.w.sValue;
-        for (int i = 0; i < values.size; i++) {
-            if (values.get(i) < 0) {
-                throw new InvalidProfileException("not a CPU profile: sample " + (sampleOf(p, i) + 1)
-                        + " has a negative value " + values.get(i) + " (CPU time and counts are never negative)");
-            }
+        int negative = p.firstNegativeValue();
+        if (negative >= 0) {
+            throw new InvalidProfileException("not a CPU profile: sample " + p.sampleOfValue(negative)
+                    + " has a negative value " + p.value(negative) + " (CPU time and counts are never negative)");
         }
         return p;
-    }
-
-    private static int sampleOf(ValidProfile p, int valueIndex) {
-        int s = 0;
-        while (p.w.sValueStart.get(s + 1) <= valueIndex) {
-            s++;
-        }
-        return s;
     }
 
     private static String describe(ValueType t) {

@@ -147,16 +147,7 @@ public final class ParallelFold {
      * vanish early; Go CPU profiles have none of these, so they always take the fast way.
      */
     static boolean associative(ValidProfile p) {
-        if (p.timeNanos() == 0 || p.period() == 0) {
-            return false;
-        }
-        WireProfile.Longs values = p.w.sValue;
-        for (int i = 0; i < values.size; i++) {
-            if (values.get(i) < 0) {
-                return false;
-            }
-        }
-        return true;
+        return p.timeNanos() != 0 && p.period() != 0 && p.firstNegativeValue() < 0;
     }
 
     /** A run of inputs merged together; a run of one stays the decoded input itself. */

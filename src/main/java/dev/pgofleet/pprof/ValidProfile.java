@@ -213,6 +213,30 @@ public final class ValidProfile {
     public long durationNanos() { return w.durationNanos; }
     public int sampleCount() { return w.samples; }
 
+    /** Position of the first negative sample value (all samples' values in a row), or -1 when none is. */
+    int firstNegativeValue() {
+        WireProfile.Longs values = w.sValue;
+        for (int i = 0; i < values.size; i++) {
+            if (values.get(i) < 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    long value(int position) {
+        return w.sValue.get(position);
+    }
+
+    /** The sample (1-based, as in messages) that holds the value at {@code position}. */
+    int sampleOfValue(int position) {
+        int s = 0;
+        while (w.sValueStart.get(s + 1) <= position) {
+            s++;
+        }
+        return s + 1;
+    }
+
     /** Sum of sample type {@code index} over all samples. */
     public long total(int index) {
         long sum = 0;

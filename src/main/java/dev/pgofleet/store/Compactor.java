@@ -230,8 +230,7 @@ public final class Compactor implements AutoCloseable {
     }
 
     private void applyRetention(List<StoredFile> all) throws IOException {
-        List<StoredFile> settled = all.stream()
-                .filter(f -> f.toMillis() != Long.MAX_VALUE && (f.kind() != Kind.RAW || store.isSettled(f))).toList();
+        List<StoredFile> settled = all.stream().filter(this::deletable).toList();
         if (retention != null) {
             long cutoff = clock.getAsLong() - retention.toMillis();
             for (StoredFile f : settled) {
@@ -248,11 +247,16 @@ public final class Compactor implements AutoCloseable {
                 if (store.storedBytes() <= maxStoreBytes) {
                     break;
                 }
-                if (f.toMillis() != Long.MAX_VALUE && (f.kind() != Kind.RAW || store.isSettled(f))) {
+                if (deletable(f)) {
                     delete(f, "the store held " + store.storedBytes() + " bytes, more than PGOF_MAX_STORE_BYTES=" + maxStoreBytes);
                 }
             }
         }
+    }
+
+    /** Retention never touches a file under an unknown name, nor a raw profile that may still be joined by earlier ones. */
+    private boolean deletable(StoredFile f) {
+        return f.toMillis() != Long.MAX_VALUE && (f.kind() != Kind.RAW || store.isSettled(f));
     }
 
     private void delete(StoredFile f, String why) throws IOException {

@@ -223,12 +223,16 @@ public final class ProfileStore implements AutoCloseable {
         for (StoredFile f : list()) {
             n++;
             bytes += Files.size(f.path());
-            // Files under unknown names are never compacted: they do not count as waiting.
-            folded += f.kind() == StoredFile.Kind.RAW && f.toMillis() != Long.MAX_VALUE ? 0 : 1;
+            folded += isWaiting(f) ? 0 : 1;
         }
         foldedFiles.set(folded);
         storedCount.set(n);
         storedBytes.set(bytes);
+    }
+
+    /** Whether the compactor has yet to fold this file. Files under unknown names are never compacted. */
+    private static boolean isWaiting(StoredFile f) {
+        return f.kind() == StoredFile.Kind.RAW && f.toMillis() != Long.MAX_VALUE;
     }
 
     /** Stored files, oldest content first. */
@@ -345,15 +349,21 @@ public final class ProfileStore implements AutoCloseable {
 
     /** Deletes a stored file for good (retention); the caller holds the maintenance lock. */
     public void delete(StoredFile f) throws IOException {
+        long size = Files.size(f.path());
         files.writeLock().lock();
         try {
-            Files.deleteIfExists(f.path());
+            Files.delete(f.path());
             dirSync.syncNow();
             generation.incrementAndGet();
         } finally {
             files.writeLock().unlock();
         }
-        countStored();
+        // Adjusted, not recounted: retention may delete many files in a row.
+        storedCount.decrementAndGet();
+        storedBytes.addAndGet(-size);
+        if (!isWaiting(f)) {
+            foldedFiles.decrementAndGet();
+        }
     }
 
     private void finishReplace(List<String> inputs, boolean contentChanges) throws IOException {
