@@ -81,6 +81,17 @@ class HostileInputTest {
     }
 
     @Test
+    void aNegativeSampleValueIsNotACpuProfile() {
+        var p = TestData.proto(TestData.bytes("profiles/fleet/inst001.pprof")).toBuilder();
+        p.getSampleBuilder(2).setValue(1, -10_000_000L);
+        byte[] body = p.build().toByteArray();
+        assertThatThrownBy(() -> CpuProfileCheck.requireValid(body, DecodeLimits.DEFAULT))
+                .isInstanceOf(InvalidProfileException.class)
+                .hasMessage("not a CPU profile: sample 3 has a negative value -10000000 (CPU time and counts are never negative)");
+        assertThat(FastCpuCheck.accepts(body)).as("the quick check leaves it to the full one").isFalse();
+    }
+
+    @Test
     void gzipBombIsRefusedWithinTheLimit() {
         DecodeLimits small = new DecodeLimits(1 << 20, 1 << 20);
         long before = usedHeap();
