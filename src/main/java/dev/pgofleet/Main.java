@@ -1,6 +1,8 @@
 package dev.pgofleet;
 
+import dev.pgofleet.cli.BatchJvm;
 import dev.pgofleet.cli.PgoFleetCommand;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 
 /** Entry point of {@code java -jar pgo-fleet.jar}: with no arguments it runs the collector. */
@@ -8,7 +10,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        OptionalInt inChild = BatchJvm.runInChild(args);
+        System.exit(inChild.isPresent() ? inChild.getAsInt() : run(args));
     }
 
     public static int run(String... args) {

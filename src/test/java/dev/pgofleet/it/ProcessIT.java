@@ -2,6 +2,10 @@ package dev.pgofleet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgofleet.cli.BatchJvm;
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.ParallelFold;
+import dev.pgofleet.pprof.ProfileWriter;
 import dev.pgofleet.testing.CollectorProcess;
 import dev.pgofleet.testing.FakePprofTarget;
 import dev.pgofleet.testing.RunningCollector;
@@ -105,5 +109,39 @@ class ProcessIT {
             assertThat(agent.exitValue()).isZero();
             assertThat(Files.readString(log)).contains("stopping after the current submission").contains("agent stopped");
         }
+    }
+
+    @Test
+    void mergeFilesRunsInABatchJvmWithTheSameResultAndExitCodes() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        byte[] expected = ProfileWriter.write(ParallelFold.mergeFiles(fleet, DecodeLimits.DEFAULT, true, 2, n -> {}));
+        List<String> args = new ArrayList<>(List.of("merge-files", "-o", tmp.resolve("merged.pgo").toString()));
+        fleet.forEach(f -> args.add(f.toString()));
+
+        Path log = tmp.resolve("merge.log");
+        // -Xlog:gc makes the child JVM say which collector it runs with: proof the flags reached it.
+        Process tuned = jar(Map.of(BatchJvm.VARIABLE, "-XX:+UseSerialGC -Xlog:gc"), log, args.toArray(String[]::new));
+        assertThat(tuned.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(tuned.exitValue()).isZero();
+        assertThat(Files.readString(log)).contains("Using Serial").contains("merged 24 profiles");
+        assertThat(Files.readAllBytes(tmp.resolve("merged.pgo"))).isEqualTo(expected);
+
+        Files.delete(tmp.resolve("merged.pgo"));
+        Process inPlace = jar(Map.of(BatchJvm.VARIABLE, ""), log, args.toArray(String[]::new));
+        assertThat(inPlace.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(inPlace.exitValue()).isZero();
+        assertThat(Files.readString(log)).doesNotContain("Using Serial").contains("merged 24 profiles");
+        assertThat(Files.readAllBytes(tmp.resolve("merged.pgo"))).isEqualTo(expected);
+
+        Path bad = Files.write(tmp.resolve("bad.pprof"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
+        Process refused = jar(Map.of(), log, "merge-files", "-o", tmp.resolve("never.pgo").toString(), fleet.get(0).toString(), bad.toString());
+        assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log)).contains("error: " + bad + ": gzip stream is truncated");
+        assertThat(tmp.resolve("never.pgo")).doesNotExist();
+
+        Process usage = jar(Map.of(), log, "merge-files", "--no-such-option");
+        assertThat(usage.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(usage.exitValue()).isEqualTo(2);
     }
 }

@@ -1,0 +1,96 @@
+package dev.pgofleet.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Runs a one-shot batch command in a JVM set up for a short job. A plain {@code java -jar} JVM on a
+ * server-class machine spends most of a merge of a few thousand files compiling with C2 and
+ * growing a G1 heap, on the same cores the merge needs. A jar cannot carry JVM options, so when
+ * such a command is started as plain {@code java -jar pgo-fleet.jar CMD ...}, with no JVM options
+ * of the user's, it runs once more in a child JVM with {@link #DEFAULT_FLAGS} (C1 only, serial
+ * collector), which the user can change or turn off with {@link #VARIABLE}.
+ */
+public final class BatchJvm {
+    public static final String VARIABLE = "PGOF_BATCH_JVM_FLAGS";
+    public static final String DEFAULT_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+    private static final Set<String> BATCH_COMMANDS = Set.of("merge-files");
+    /** Variables through which a user gives the JVM options of their own; ours would then fight theirs. */
+    private static final List<String> JVM_OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
+
+    private BatchJvm() {}
+
+    /**
+     * Runs the command in a child JVM when that applies and returns its exit code; empty when the
+     * command is to run in this JVM (not a batch command, JVM options of the user's, turned off,
+     * or the child could not be started).
+     */
+    public static OptionalInt runInChild(String[] args) {
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        Optional<List<String>> command = childCommand(
+                self.command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                processArgs(self), List.of(args), System.getenv());
+        if (command.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        Process child;
+        try {
+            child = new ProcessBuilder(command.get()).inheritIO().start();
+        } catch (IOException e) {
+            return OptionalInt.empty();
+        }
+        // Terminal signals reach the child too; this covers a signal sent to this process alone.
+        Thread stopChild = new Thread(child::destroy, "stop-batch-jvm");
+        Runtime.getRuntime().addShutdownHook(stopChild);
+        try {
+            return OptionalInt.of(child.waitFor());
+        } catch (InterruptedException e) {
+            child.destroy();
+            Thread.currentThread().interrupt();
+            return OptionalInt.of(1);
+        }
+    }
+
+    /** This JVM's arguments after the executable. ProcessHandle gives none for a long command line (many inputs), /proc does. */
+    private static List<String> processArgs(ProcessHandle.Info self) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8);
+            List<String> all = Arrays.asList(cmdline.split("\0"));
+            return all.isEmpty() ? List.of() : all.subList(1, all.size());
+        } catch (IOException | UncheckedIOException e) {
+            return self.arguments().map(Arrays::asList).orElse(List.of());
+        }
+    }
+
+    /**
+     * The child's command line, or empty when the command runs here. {@code processArgs} are this
+     * JVM's own arguments after the executable; only {@code -jar JAR args...} exactly (nothing the
+     * user chose about the JVM) is relaunched, so the child, whose arguments hold the flags, never is.
+     */
+    static Optional<List<String>> childCommand(String java, List<String> processArgs, List<String> args, Map<String, String> env) {
+        String flags = env.getOrDefault(VARIABLE, DEFAULT_FLAGS).trim();
+        boolean plainJar = processArgs.size() == args.size() + 2 && processArgs.get(0).equals("-jar")
+                && processArgs.subList(2, processArgs.size()).equals(args);
+        if (flags.isEmpty() || args.isEmpty() || !BATCH_COMMANDS.contains(args.get(0)) || !plainJar
+                || JVM_OPTION_VARIABLES.stream().anyMatch(env::containsKey)) {
+            return Optional.empty();
+        }
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(Arrays.asList(flags.split("\\s+")));
+        command.add("-jar");
+        command.add(processArgs.get(1));
+        command.addAll(args);
+        return Optional.of(command);
+    }
+}
