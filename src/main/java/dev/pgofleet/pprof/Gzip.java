@@ -29,18 +29,26 @@ public final class Gzip {
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(data, pos, data.length - pos);
-            int cap = (int) Math.min(maxOutput + 1, Math.max(1024, Math.min((long) data.length * 4, maxOutput + 1)));
-            byte[] out = new byte[cap];
+            byte[] out = new byte[initialCapacity(data, maxOutput)];
+            byte[] spare = new byte[1];
             int n = 0;
             while (!inflater.finished()) {
-                if (n == out.length) {
-                    if (out.length > maxOutput) {
-                        throw new InvalidProfileException("decompressed profile is larger than the limit of " + maxOutput + " bytes");
+                int k;
+                if (n < out.length) {
+                    k = inflater.inflate(out, n, out.length - n);
+                    n += k;
+                } else {
+                    // Full at the size the trailer gave: zlib may need one more call to see the
+                    // end; any byte beyond means the trailer lied, so the buffer grows.
+                    k = inflater.inflate(spare, 0, 1);
+                    if (k == 1) {
+                        if (n >= maxOutput) {
+                            throw new InvalidProfileException("decompressed profile is larger than the limit of " + maxOutput + " bytes");
+                        }
+                        out = Arrays.copyOf(out, (int) Math.min(maxOutput, Math.max(1024L, (long) out.length * 2)));
+                        out[n++] = spare[0];
                     }
-                    out = Arrays.copyOf(out, (int) Math.min(maxOutput + 1, (long) out.length * 2));
                 }
-                int k = inflater.inflate(out, n, out.length - n);
-                n += k;
                 if (n > maxOutput) {
                     throw new InvalidProfileException("decompressed profile is larger than the limit of " + maxOutput + " bytes");
                 }
@@ -66,6 +74,17 @@ public final class Gzip {
         } finally {
             inflater.end();
         }
+    }
+
+    /**
+     * The output buffer's first size: the length the trailer states (so a normal profile is
+     * inflated without a copy), kept within the limit and a small multiple of the input, so that a
+     * forged trailer costs no large allocation up front.
+     */
+    private static int initialCapacity(byte[] data, long maxOutput) {
+        long stated = data.length >= 18 ? readIntLE(data, data.length - 4) & 0xffffffffL : 0;
+        long bound = Math.min(maxOutput, Math.max(1024L, (long) data.length * 64));
+        return (int) Math.max(1, Math.min(stated, bound));
     }
 
     private static int headerLength(byte[] d) throws InvalidProfileException {

@@ -43,8 +43,8 @@ public final class ProfileMerger {
     private long[] mappingOffset;
     private Function[] functionMemo;
     private Location[] locationMemo;
-    private final SampleKey probe = new SampleKey();
-    private final LocationKey locationProbe = new LocationKey();
+    private final SampleKey probe = new SampleKey(new long[64]);
+    private final LocationKey locationProbe = new LocationKey(new long[64]);
     private final boolean alignSampleTypes;
     /** For each merged sample type, the position of that type in the current input. */
     private int[] valueOrder;
@@ -357,9 +357,13 @@ public final class ProfileMerger {
         private static final long SET = 1;
         private long addr, mappingId;
         private boolean folded;
-        private long[] slots = new long[64];
+        private long[] slots;
         private int length;
         private int hash;
+
+        LocationKey(long[] slots) {
+            this.slots = slots;
+        }
 
         void reset(long addr, long mappingId, boolean folded, int lines) {
             this.addr = addr;
@@ -394,11 +398,10 @@ public final class ProfileMerger {
         }
 
         LocationKey freeze() {
-            LocationKey k = new LocationKey();
+            LocationKey k = new LocationKey(Arrays.copyOf(slots, length));
             k.addr = addr;
             k.mappingId = mappingId;
             k.folded = folded;
-            k.slots = Arrays.copyOf(slots, length);
             k.length = length;
             k.hash = hash;
             return k;
@@ -418,10 +421,14 @@ public final class ProfileMerger {
 
     /** Merged location ids plus labels; one instance is reused as the lookup probe to spare allocation. */
     private static final class SampleKey {
-        private long[] ids = new long[64];
+        private long[] ids;
         private int length;
         private SampleLabels labels;
         private int hash;
+
+        SampleKey(long[] ids) {
+            this.ids = ids;
+        }
 
         void reset(int capacity) {
             if (ids.length < capacity) {
@@ -443,8 +450,7 @@ public final class ProfileMerger {
         }
 
         SampleKey freeze(SampleLabels pooled) {
-            SampleKey k = new SampleKey();
-            k.ids = Arrays.copyOf(ids, length);
+            SampleKey k = new SampleKey(Arrays.copyOf(ids, length));
             k.length = length;
             k.labels = pooled;
             k.hash = hash;

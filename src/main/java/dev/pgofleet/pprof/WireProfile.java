@@ -37,27 +37,60 @@ final class WireProfile {
     final Longs sLabelStart, labelKey, labelStr, labelNum, labelUnit;
 
     private final WireReader in;
-    private final Strings stringTable = new Strings();
+    private final Strings stringTable;
     private boolean time, duration, periodSeen;
 
     private WireProfile(byte[] raw) {
         this.in = new WireReader(raw);
-        int n = raw.length;
-        mId = new Longs(16); mStart = new Longs(16); mLimit = new Longs(16); mOffset = new Longs(16);
-        mFileX = new Longs(16); mBuildX = new Longs(16); mFlags = new Longs(16);
-        int fn = n / 48 + 16;
+        // Tables start at the sizes a first pass over the top-level fields counts, so that they
+        // are neither regrown nor much larger than the profile (zeroing them is not free).
+        TopLevelCounts n = TopLevelCounts.of(raw);
+        int mp = n.count[3] + 1, fn = n.count[5] + 1, loc = n.count[4] + 1, smp = n.count[2] + 1;
+        mId = new Longs(mp); mStart = new Longs(mp); mLimit = new Longs(mp); mOffset = new Longs(mp);
+        mFileX = new Longs(mp); mBuildX = new Longs(mp); mFlags = new Longs(mp);
         fId = new Longs(fn); fNameX = new Longs(fn); fSysX = new Longs(fn); fFileX = new Longs(fn); fStart = new Longs(fn);
-        int loc = n / 40 + 16, line = n / 24 + 16;
+        int line = loc + loc / 4 + 16;
         lId = new Longs(loc); lMappingId = new Longs(loc); lAddress = new Longs(loc); lFolded = new Longs(loc);
         lineStart = new Longs(loc); lineFunctionId = new Longs(line); lineNumber = new Longs(line); lineColumn = new Longs(line);
-        int smp = n / 80 + 16;
-        sLocStart = new Longs(smp); sLocId = new Longs(n / 16 + 16); sValueStart = new Longs(smp); sValue = new Longs(smp * 2);
-        sLabelStart = new Longs(smp); labelKey = new Longs(smp); labelStr = new Longs(smp); labelNum = new Longs(smp);
-        labelUnit = new Longs(smp);
+        int label = smp / 2 + 16;
+        sLocStart = new Longs(smp); sLocId = new Longs(n.sampleBytes / 2 + 16); sValueStart = new Longs(smp);
+        sValue = new Longs((int) Math.min((long) smp * Math.max(1, n.count[1]), n.sampleBytes) + 16); // a value takes a byte at least
+        sLabelStart = new Longs(smp); labelKey = new Longs(label); labelStr = new Longs(label); labelNum = new Longs(label);
+        labelUnit = new Longs(label);
+        stringTable = new Strings(n.count[6] + 1);
         lineStart.add(0);
         sLocStart.add(0);
         sValueStart.add(0);
         sLabelStart.add(0);
+    }
+
+    /** How many of each top-level field (1 to 6) a profile holds, and the bytes of its samples. */
+    private static final class TopLevelCounts {
+        final int[] count = new int[7];
+        int sampleBytes;
+
+        /** Counts up to the first malformed byte; the real pass reports that. */
+        static TopLevelCounts of(byte[] raw) {
+            TopLevelCounts c = new TopLevelCounts();
+            WireReader r = new WireReader(raw);
+            try {
+                while (r.pos < raw.length) {
+                    long tag = r.tag(raw.length);
+                    int field = (int) (tag >>> 3), wire = (int) (tag & 7);
+                    int from = r.pos;
+                    r.skip(wire, raw.length);
+                    if (field < c.count.length) {
+                        c.count[field]++;
+                    }
+                    if (field == 2) {
+                        c.sampleBytes += r.pos - from;
+                    }
+                }
+            } catch (WireReader.Malformed e) {
+                // counted as far as the profile is readable
+            }
+            return c;
+        }
     }
 
     static WireProfile read(byte[] raw) throws InvalidProfileException {
@@ -312,13 +345,18 @@ final class WireProfile {
 
     /** The string table as byte ranges, decoded at the end (ASCII, the usual case, without a UTF-8 pass). */
     private static final class Strings {
-        private int[] offsets = new int[256], lengths = new int[256];
+        private int[] offsets, lengths;
         private int size;
+
+        Strings(int capacity) {
+            offsets = new int[capacity];
+            lengths = new int[capacity];
+        }
 
         void add(WireReader in, int end) {
             if (size == offsets.length) {
-                offsets = Arrays.copyOf(offsets, size * 2);
-                lengths = Arrays.copyOf(lengths, size * 2);
+                offsets = Arrays.copyOf(offsets, Math.max(16, size * 2));
+                lengths = Arrays.copyOf(lengths, Math.max(16, size * 2));
             }
             offsets[size] = in.pos;
             lengths[size++] = end - in.pos;
@@ -356,7 +394,7 @@ final class WireProfile {
 
         void add(long x) {
             if (size == v.length) {
-                v = Arrays.copyOf(v, size * 2);
+                v = Arrays.copyOf(v, Math.max(16, size * 2));
             }
             v[size++] = x;
         }
