@@ -16,6 +16,6 @@ public final class Main {
 
     public static int run(String... args) {
         String[] effective = args.length == 0 ? new String[] {"collector"} : args;
-        return PgoFleetCommand.commandLine().execute(effective);
+        return PgoFleetCommand.commandLine(effective[0]).execute(effective);
     }
 }

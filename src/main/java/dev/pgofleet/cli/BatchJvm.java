@@ -18,12 +18,15 @@ import java.util.Set;
  * server-class machine spends most of a merge of a few thousand files compiling with C2 and
  * growing a G1 heap, on the same cores the merge needs. A jar cannot carry JVM options, so when
  * such a command is started as plain {@code java -jar pgo-fleet.jar CMD ...}, with no JVM options
- * of the user's, it runs once more in a child JVM with {@link #DEFAULT_FLAGS} (C1 only, serial
- * collector), which the user can change or turn off with {@link #VARIABLE}.
+ * of the user's and enough inputs to be worth a second JVM, it runs once more in a child JVM with
+ * {@link #DEFAULT_FLAGS}, which the user can change or turn off with {@link #VARIABLE}.
  */
 public final class BatchJvm {
     public static final String VARIABLE = "PGOF_BATCH_JVM_FLAGS";
-    public static final String DEFAULT_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+    /** C1 only, the serial collector, a small young generation that stays in cache (measured in the README). */
+    public static final String DEFAULT_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn24m";
+    /** Below this many arguments a second JVM costs more (about 0.1 s to start) than it saves. */
+    static final int MIN_ARGS = 32;
     private static final Set<String> BATCH_COMMANDS = Set.of("merge-files");
     /** Variables through which a user gives the JVM options of their own; ours would then fight theirs. */
     private static final List<String> JVM_OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
@@ -81,7 +84,7 @@ public final class BatchJvm {
         String flags = env.getOrDefault(VARIABLE, DEFAULT_FLAGS).trim();
         boolean plainJar = processArgs.size() == args.size() + 2 && processArgs.get(0).equals("-jar")
                 && processArgs.subList(2, processArgs.size()).equals(args);
-        if (flags.isEmpty() || args.isEmpty() || !BATCH_COMMANDS.contains(args.get(0)) || !plainJar
+        if (flags.isEmpty() || args.size() < MIN_ARGS || !BATCH_COMMANDS.contains(args.get(0)) || !plainJar
                 || JVM_OPTION_VARIABLES.stream().anyMatch(env::containsKey)) {
             return Optional.empty();
         }

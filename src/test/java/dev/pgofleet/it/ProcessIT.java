@@ -113,7 +113,8 @@ class ProcessIT {
 
     @Test
     void mergeFilesRunsInABatchJvmWithTheSameResultAndExitCodes() throws Exception {
-        List<Path> fleet = TestData.fleet();
+        List<Path> fleet = new ArrayList<>(TestData.fleet());
+        fleet.addAll(TestData.fleet()); // enough inputs to be worth a second JVM
         byte[] expected = ProfileWriter.write(ParallelFold.mergeFiles(fleet, DecodeLimits.DEFAULT, true, 2, n -> {}));
         List<String> args = new ArrayList<>(List.of("merge-files", "-o", tmp.resolve("merged.pgo").toString()));
         fleet.forEach(f -> args.add(f.toString()));
@@ -123,14 +124,14 @@ class ProcessIT {
         Process tuned = jar(Map.of(BatchJvm.VARIABLE, "-XX:+UseSerialGC -Xlog:gc"), log, args.toArray(String[]::new));
         assertThat(tuned.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(tuned.exitValue()).isZero();
-        assertThat(Files.readString(log)).contains("Using Serial").contains("merged 24 profiles");
+        assertThat(Files.readString(log)).contains("Using Serial").contains("merged 48 profiles");
         assertThat(Files.readAllBytes(tmp.resolve("merged.pgo"))).isEqualTo(expected);
 
         Files.delete(tmp.resolve("merged.pgo"));
         Process inPlace = jar(Map.of(BatchJvm.VARIABLE, ""), log, args.toArray(String[]::new));
         assertThat(inPlace.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(inPlace.exitValue()).isZero();
-        assertThat(Files.readString(log)).doesNotContain("Using Serial").contains("merged 24 profiles");
+        assertThat(Files.readString(log)).doesNotContain("Using Serial").contains("merged 48 profiles");
         assertThat(Files.readAllBytes(tmp.resolve("merged.pgo"))).isEqualTo(expected);
 
         Path bad = Files.write(tmp.resolve("bad.pprof"), new byte[] {0x1f, (byte) 0x8b, 8, 0});

@@ -121,6 +121,19 @@ class HostileInputTest {
         assertThatThrownBy(() -> check(data)).hasMessageContaining("checksum");
     }
 
+    /** The output buffer starts at the size the trailer states; a trailer that lies must change nothing but the error. */
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 1000, 0xffffffffL})
+    void aGzipTrailerStatingTheWrongSizeIsRefused(long statedSize) throws Exception {
+        byte[] data = TestData.bytes("profiles/fleet/inst001.pprof").clone();
+        for (int i = 0; i < 4; i++) {
+            data[data.length - 4 + i] = (byte) (statedSize >>> (8 * i));
+        }
+        assertThatThrownBy(() -> check(data)).hasMessage("gzip checksum mismatch: the profile is corrupt");
+        assertThatThrownBy(() -> ValidProfile.parse(data, new DecodeLimits(1 << 20, 1000)))
+                .hasMessageContaining("larger than the limit of 1000 bytes");
+    }
+
     @Test
     void oversizedBodyIsRefusedBeforeInflating() {
         byte[] data = TestData.bytes("profiles/fleet/inst001.pprof");
