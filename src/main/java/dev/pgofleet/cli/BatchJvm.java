@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.StringTokenizer;
 
 /**
  * Runs a one-shot batch command in a JVM set up for a short job. A plain {@code java -jar} JVM on a
@@ -36,13 +37,15 @@ public final class BatchJvm {
     /**
      * Runs the command in a child JVM when that applies and returns its exit code; empty when the
      * command is to run in this JVM (not a batch command, JVM options of the user's, turned off,
-     * or the child could not be started).
+     * or the child could not be started). Written without lambdas, streams or regular expressions,
+     * whose first use costs a JVM that exists only to start another tens of milliseconds.
      */
     public static OptionalInt runInChild(String[] args) {
-        ProcessHandle.Info self = ProcessHandle.current().info();
-        Optional<List<String>> command = childCommand(
-                self.command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
-                processArgs(self), List.of(args), System.getenv());
+        if (args.length < MIN_ARGS || !BATCH_COMMANDS.contains(args[0])) {
+            return OptionalInt.empty();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Optional<List<String>> command = childCommand(java, processArgs(), Arrays.asList(args), System.getenv());
         if (command.isEmpty()) {
             return OptionalInt.empty();
         }
@@ -52,9 +55,7 @@ public final class BatchJvm {
         } catch (IOException e) {
             return OptionalInt.empty();
         }
-        // Terminal signals reach the child too; this covers a signal sent to this process alone.
-        Thread stopChild = new Thread(child::destroy, "stop-batch-jvm");
-        Runtime.getRuntime().addShutdownHook(stopChild);
+        Runtime.getRuntime().addShutdownHook(new StopChild(child));
         try {
             return OptionalInt.of(child.waitFor());
         } catch (InterruptedException e) {
@@ -64,14 +65,28 @@ public final class BatchJvm {
         }
     }
 
-    /** This JVM's arguments after the executable. ProcessHandle gives none for a long command line (many inputs), /proc does. */
-    private static List<String> processArgs(ProcessHandle.Info self) {
+    /** Terminal signals reach the child too; this covers a signal sent to this process alone. */
+    private static final class StopChild extends Thread {
+        private final Process child;
+
+        StopChild(Process child) {
+            super("stop-batch-jvm");
+            this.child = child;
+        }
+
+        @Override
+        public void run() {
+            child.destroy();
+        }
+    }
+
+    /** This JVM's arguments after the executable, from /proc (ProcessHandle gives none for a long command line); empty elsewhere. */
+    private static List<String> processArgs() {
         try {
-            String cmdline = Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8);
-            List<String> all = Arrays.asList(cmdline.split("\0"));
+            List<String> all = Arrays.asList(Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8).split("\0"));
             return all.isEmpty() ? List.of() : all.subList(1, all.size());
         } catch (IOException | UncheckedIOException e) {
-            return self.arguments().map(Arrays::asList).orElse(List.of());
+            return List.of();
         }
     }
 
@@ -84,13 +99,18 @@ public final class BatchJvm {
         String flags = env.getOrDefault(VARIABLE, DEFAULT_FLAGS).trim();
         boolean plainJar = processArgs.size() == args.size() + 2 && processArgs.get(0).equals("-jar")
                 && processArgs.subList(2, processArgs.size()).equals(args);
-        if (flags.isEmpty() || args.size() < MIN_ARGS || !BATCH_COMMANDS.contains(args.get(0)) || !plainJar
-                || JVM_OPTION_VARIABLES.stream().anyMatch(env::containsKey)) {
+        boolean userOptions = false;
+        for (String variable : JVM_OPTION_VARIABLES) {
+            userOptions |= env.containsKey(variable);
+        }
+        if (flags.isEmpty() || args.size() < MIN_ARGS || !BATCH_COMMANDS.contains(args.get(0)) || !plainJar || userOptions) {
             return Optional.empty();
         }
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.addAll(Arrays.asList(flags.split("\\s+")));
+        for (StringTokenizer t = new StringTokenizer(flags); t.hasMoreTokens(); ) {
+            command.add(t.nextToken());
+        }
         command.add("-jar");
         command.add(processArgs.get(1));
         command.addAll(args);

@@ -67,8 +67,9 @@ final class MergeFilesCommand implements Callable<Integer> {
         progress.finish();
         byte[] bytes = ProfileWriter.write(merged);
         AtomicFiles.replace(output, bytes);
-        err.printf("merged %d profiles into %s: %d samples, %d bytes, %d ms%n", inputs.size(), output,
-                merged.samples().size(), bytes.length, (System.nanoTime() - start) / 1_000_000);
+        // Concatenation, not printf: a Formatter loads locale data, which a one-shot run notices.
+        err.println("merged " + inputs.size() + " profiles into " + output + ": " + merged.samples().size() + " samples, "
+                + bytes.length + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms");
         return 0;
     }
 }
