@@ -27,7 +27,7 @@ public final class BatchJvm {
     /** C1 only, the serial collector, a small young generation that stays in cache (measured in the README). */
     public static final String DEFAULT_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn24m";
     /** Below this many arguments a second JVM costs more (about 0.1 s to start) than it saves. */
-    static final int MIN_ARGS = 32;
+    public static final int MIN_ARGS = 32;
     private static final Set<String> BATCH_COMMANDS = Set.of("merge-files");
     /** Variables through which a user gives the JVM options of their own; ours would then fight theirs. */
     private static final List<String> JVM_OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
