@@ -22,8 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  pgo-fleet merge-files -o default.pgo a.pprof b.pprof",
                 "  pgo-fleet merge-files --strip-labels -o default.pgo profiles/*.pprof",
-                "", "Started as plain 'java -jar' with " + BatchJvm.MIN_ARGS + " arguments or more, it runs in a child JVM set up for a short batch job",
-                "(" + BatchJvm.DEFAULT_FLAGS + "); PGOF_BATCH_JVM_FLAGS sets other flags, empty keeps the same JVM.",
+                "", "With " + BatchJvm.MIN_ARGS + " arguments or more it runs in a child JVM set up for a short batch job",
+                "(" + BatchJvm.DEFAULT_FLAGS + ", then your JVM options); PGOF_BATCH_JVM_FLAGS sets other flags, empty keeps one JVM.",
                 "", "Exit codes: 0 merged, 1 an input is unreadable or not a valid CPU profile, 2 usage error."})
 final class MergeFilesCommand implements Callable<Integer> {
     @Spec
