@@ -39,8 +39,9 @@ public final class BatchJvm {
     /**
      * Runs the command in a child JVM when that applies and returns its exit code; empty when the
      * command is to run in this JVM (not a batch command, too few inputs, turned off, options that
-     * must stay in this JVM, or the child could not be started). Written without lambdas, streams or regular expressions,
-     * whose first use costs a JVM that exists only to start another tens of milliseconds.
+     * must stay in this JVM, or the child could not be started). Written without lambdas, streams
+     * or regular expressions, whose first use costs tens of milliseconds in a JVM that exists only
+     * to start another.
      */
     public static OptionalInt runInChild(String[] args) {
         if (args.length < MIN_ARGS || !BATCH_COMMANDS.contains(args[0])) {
@@ -84,7 +85,7 @@ public final class BatchJvm {
         }
     }
 
-    /** This JVM's arguments after the executable, from /proc (ProcessHandle gives none for a long command line); empty elsewhere. */
+    /** This JVM's arguments after the executable, from /proc (ProcessHandle gives none for a long command line); else none. */
     private static List<String> processArgs() {
         try {
             List<String> all = Arrays.asList(Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8).split("\0"));
@@ -97,8 +98,9 @@ public final class BatchJvm {
     /**
      * The child's command line, or empty when the command runs here. {@code processArgs} are this
      * JVM's own arguments after the executable: {@code [JVM options] -jar JAR args...}. Options
-     * that ours could break, or that only make sense in this JVM, keep the command here: a collector of their choosing (two collectors refuse to
-     * start), an agent or debugger (attached to this JVM, not the child), options from a file.
+     * that ours could break, or that only make sense in this JVM, keep the command here: a
+     * collector of the user's (two collectors refuse to start), an agent or debugger (attached to
+     * this JVM, not the child), options from a file, quoted options.
      */
     static Optional<List<String>> childCommand(String java, List<String> processArgs, List<String> args, Map<String, String> env) {
         String flags = env.getOrDefault(VARIABLE, DEFAULT_FLAGS).trim();

@@ -295,56 +295,9 @@ public final class ProfileMerger {
         return again.result();
     }
 
-    // Keys are plain classes, not records: a record's equals and hashCode go through method
-    // handles, which cost the JIT much more to compile on this hot path in a short-lived process.
-    private static final class MappingKey {
-        private final long size, offset;
-        private final String buildIdOrFile;
-        private final int hash;
+    private record MappingKey(long size, long offset, String buildIdOrFile) {}
 
-        MappingKey(long size, long offset, String buildIdOrFile) {
-            this.size = size;
-            this.offset = offset;
-            this.buildIdOrFile = buildIdOrFile;
-            this.hash = (Long.hashCode(size) * 31 + Long.hashCode(offset)) * 31 + buildIdOrFile.hashCode();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof MappingKey k && hash == k.hash && size == k.size && offset == k.offset
-                    && buildIdOrFile.equals(k.buildIdOrFile);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    private static final class FunctionKey {
-        private final long startLine;
-        private final String name, systemName, file;
-        private final int hash;
-
-        FunctionKey(long startLine, String name, String systemName, String file) {
-            this.startLine = startLine;
-            this.name = name;
-            this.systemName = systemName;
-            this.file = file;
-            this.hash = ((Long.hashCode(startLine) * 31 + name.hashCode()) * 31 + systemName.hashCode()) * 31 + file.hashCode();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof FunctionKey k && hash == k.hash && startLine == k.startLine && name.equals(k.name)
-                    && systemName.equals(k.systemName) && file.equals(k.file);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
+    private record FunctionKey(long startLine, String name, String systemName, String file) {}
 
     /**
      * google/pprof's location key: address relative to the mapping, mapping id, folded flag and lines.
