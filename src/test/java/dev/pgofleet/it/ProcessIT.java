@@ -134,15 +134,22 @@ class ProcessIT {
         assertThat(Files.readString(log)).doesNotContain("Using Serial").contains("merged 48 profiles");
         assertThat(Files.readAllBytes(tmp.resolve("merged.pgo"))).isEqualTo(expected);
 
+        // Exit codes and messages come through from the child: a bad input (1), a usage error (2).
+        Map<String, String> inChild = Map.of(BatchJvm.VARIABLE, "-Xlog:gc");
         Path bad = Files.write(tmp.resolve("bad.pprof"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
-        Process refused = jar(Map.of(), log, "merge-files", "-o", tmp.resolve("never.pgo").toString(), fleet.get(0).toString(), bad.toString());
+        List<String> withBad = new ArrayList<>(List.of("merge-files", "-o", tmp.resolve("never.pgo").toString()));
+        fleet.forEach(f -> withBad.add(f.toString()));
+        withBad.add(bad.toString());
+        Process refused = jar(inChild, log, withBad.toArray(String[]::new));
         assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(refused.exitValue()).isEqualTo(1);
-        assertThat(Files.readString(log)).contains("error: " + bad + ": gzip stream is truncated");
+        assertThat(Files.readString(log)).contains("[gc] Using").contains("error: " + bad + ": gzip stream is truncated");
         assertThat(tmp.resolve("never.pgo")).doesNotExist();
 
-        Process usage = jar(Map.of(), log, "merge-files", "--no-such-option");
+        withBad.set(1, "--no-such-option");
+        Process usage = jar(inChild, log, withBad.toArray(String[]::new));
         assertThat(usage.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(usage.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(log)).contains("[gc] Using").contains("Try 'pgo-fleet merge-files --help' for more information.");
     }
 }
