@@ -33,6 +33,7 @@ public final class ProfileMerger {
     private final Map<FunctionKey, Function> functionByKey = new HashMap<>();
     private final List<Location> locations = new ArrayList<>();
     private final Map<LocationKey, Location> locationByKey = new HashMap<>();
+    private final AddressIndex byAddress = new AddressIndex();
     private final List<Sample> samples = new ArrayList<>();
     private final Map<SampleKey, Sample> sampleByKey = new HashMap<>();
     private final Map<SampleLabels, SampleLabels> labelPool = new HashMap<>();
@@ -199,8 +200,16 @@ public final class ProfileMerger {
         long address = w.lAddress.get(i) + offset;
         boolean folded = w.lFolded.get(i) != 0;
         int lineFrom = (int) w.lineStart.get(i), lineCount = (int) w.lineStart.get(i + 1) - lineFrom;
+        long relative = m == null ? address : address - m.start(), mappingId = m == null ? 0 : m.id();
+        // Inputs from the same binaries repeat their locations at the same addresses: a location
+        // found by address and equal in every field needs no key built, hashed or compared.
+        Location seen = byAddress.find(relative, mappingId);
+        if (seen != null && sameAsSource(seen, folded, lineFrom, lineCount)) {
+            locationMemo[i] = seen;
+            return seen;
+        }
         // Look the key up with a reused probe: a location seen in an earlier input costs no allocation.
-        locationProbe.reset(m == null ? address : address - m.start(), m == null ? 0 : m.id(), folded, lineCount);
+        locationProbe.reset(relative, mappingId, folded, lineCount);
         for (int j = 0; j < lineCount; j++) {
             int f = src.lineFunction[lineFrom + j];
             locationProbe.line(j, f < 0 ? 0 : mapFunction(f).id(), f >= 0, w.lineNumber.get(lineFrom + j),
@@ -217,9 +226,52 @@ public final class ProfileMerger {
             found = new Location(locations.size() + 1, m, address, List.of(lines), folded);
             locationByKey.put(locationProbe.freeze(), found);
             locations.add(found);
+            byAddress.putIfAbsent(relative, mappingId, found);
         }
         locationMemo[i] = found;
         return found;
+    }
+
+    /**
+     * Whether merged location {@code l} equals, field by field, the source location whose lines
+     * start at {@code lineFrom} (its mapping and relative address are already known to match).
+     * Equal fields give an equal google/pprof key, so {@code l} is what the key lookup would find;
+     * any difference sends the caller to that lookup, which alone decides. On a match, the source
+     * functions are known to be those of {@code l}'s lines.
+     */
+    private boolean sameAsSource(Location l, boolean folded, int lineFrom, int lineCount) {
+        List<Line> lines = l.lines();
+        if (l.folded() != folded || lines.size() != lineCount) {
+            return false;
+        }
+        WireProfile w = src.w;
+        for (int j = 0; j < lineCount; j++) {
+            Line line = lines.get(j);
+            int f = src.lineFunction[lineFrom + j];
+            if (line.line() != w.lineNumber.get(lineFrom + j) || line.column() != w.lineColumn.get(lineFrom + j)
+                    || (f < 0 ? line.function() != null : !sameFunction(line.function(), f))) {
+                return false;
+            }
+        }
+        for (int j = 0; j < lineCount; j++) {
+            int f = src.lineFunction[lineFrom + j];
+            if (f >= 0) {
+                functionMemo[f] = lines.get(j).function();
+            }
+        }
+        return true;
+    }
+
+    private boolean sameFunction(Function merged, int f) {
+        if (merged == null) {
+            return false;
+        }
+        Function memo = functionMemo[f];
+        if (memo != null) {
+            return memo == merged;
+        }
+        return merged.startLine() == src.w.fStart.get(f) && merged.name().equals(src.functionName[f])
+                && merged.systemName().equals(src.functionSystemName[f]) && merged.filename().equals(src.functionFile[f]);
     }
 
     private Mapping mapMapping(int i) {
