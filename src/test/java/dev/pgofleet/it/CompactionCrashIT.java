@@ -58,7 +58,7 @@ class CompactionCrashIT {
                 for (int t = 0; t < 4; t++) {
                     clients.submit(() -> {
                         while (running.get()) {
-                            String id = "p-" + ids.incrementAndGet();
+                            String id = Profiles.tag(ids.incrementAndGet());
                             sent.add(id);
                             if (post(http, port, "/v1/submit", RunningCollector.SUBMIT_KEY, Profiles.withComment(base, id)) == 204) {
                                 acked.add(id);
@@ -102,15 +102,13 @@ class CompactionCrashIT {
     }
 
     private static void checkMerge(HttpClient http, int port, long perProfile, Set<String> acked, Set<String> sent) throws Exception {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge"))
-                .header("Authorization", "Bearer " + RunningCollector.MERGE_KEY)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = CollectorProcess.merge(http, port);
         if (acked.isEmpty() && r.statusCode() == 404) {
             return;
         }
         assertThat(r.statusCode()).isEqualTo(200);
         Profile p = TestData.proto(r.body());
-        List<String> present = Profiles.comments(p).stream().filter(s -> s.startsWith("p-")).toList();
+        List<String> present = Profiles.tags(p);
         assertThat(present).as("no profile twice").doesNotHaveDuplicates();
         assertThat(present).as("every 204'd profile").containsAll(acked);
         assertThat(sent).as("nothing never sent").containsAll(present);

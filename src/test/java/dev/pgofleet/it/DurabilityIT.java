@@ -46,7 +46,7 @@ class DurabilityIT {
             for (int t = 0; t < 16; t++) {
                 clients.submit(() -> {
                     while (running.get()) {
-                        String id = "p-" + ids.incrementAndGet();
+                        String id = Profiles.tag(ids.incrementAndGet());
                         byte[] body = Profiles.withComment(base, id);
                         sent.add(id);
                         try {
@@ -76,9 +76,7 @@ class DurabilityIT {
             try (Stream<Path> files = Files.list(tmp.resolve("store"))) {
                 assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
             }
-            HttpResponse<byte[]> merge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge"))
-                    .header("Authorization", "Bearer " + RunningCollector.MERGE_KEY)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> merge = CollectorProcess.merge(http, port);
             assertThat(merge.statusCode()).isEqualTo(200);
             var merged = TestData.proto(merge.body());
             List<String> present = Profiles.comments(merged);

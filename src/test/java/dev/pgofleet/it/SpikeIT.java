@@ -79,9 +79,7 @@ class SpikeIT {
             try (var files = Files.list(tmp.resolve("store"))) {
                 assertThat(files.filter(p -> p.toString().endsWith(".pprof")).count()).as("one file per 204").isEqualTo(accepted);
             }
-            HttpResponse<byte[]> merge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge"))
-                    .timeout(Duration.ofMinutes(10)).header("Authorization", "Bearer " + RunningCollector.MERGE_KEY)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> merge = CollectorProcess.merge(http, port);
             assertThat(merge.statusCode()).isEqualTo(200);
             var merged = TestData.proto(merge.body());
             long total = Profiles.totalSamples(merged);

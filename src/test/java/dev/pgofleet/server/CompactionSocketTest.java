@@ -43,7 +43,7 @@ class CompactionSocketTest {
             for (int t = 0; t < 6; t++) {
                 threads.submit(() -> {
                     while (running.get()) {
-                        String id = "p-" + ids.incrementAndGet();
+                        String id = Profiles.tag(ids.incrementAndGet());
                         if (c.submit(Profiles.withComment(base, id)).statusCode() == 204) {
                             acked.add(id);
                         }
@@ -73,7 +73,7 @@ class CompactionSocketTest {
             HttpResponse<byte[]> last = c.merge("");
             Profile merged = TestData.proto(last.body());
             assertThat(problems).isEmpty();
-            assertThat(comments(merged)).containsExactlyInAnyOrderElementsOf(acked);
+            assertThat(Profiles.tags(merged)).containsExactlyInAnyOrderElementsOf(acked);
             assertThat(Profiles.totalSamples(merged)).isEqualTo(perProfile * acked.size());
             assertThat(last.headers().firstValue("X-Pgof-Profiles")).hasValue(Integer.toString(acked.size()));
             System.out.printf("%d submits acknowledged, %d merges (%d combines) checked, %d files left%n",
@@ -103,13 +103,9 @@ class CompactionSocketTest {
     }
 
     private static void checkWhole(Profile p, long perProfile, List<String> problems) {
-        List<String> ids = comments(p);
+        List<String> ids = Profiles.tags(p);
         if (Profiles.totalSamples(p) != perProfile * ids.size() || Set.copyOf(ids).size() != ids.size()) {
             problems.add("a merge of " + ids.size() + " profiles totals " + Profiles.totalSamples(p) + ", expected " + perProfile * ids.size());
         }
-    }
-
-    private static List<String> comments(Profile p) {
-        return Profiles.comments(p).stream().filter(s -> s.startsWith("p-")).toList();
     }
 }

@@ -41,6 +41,13 @@ public final class CollectorProcess implements AutoCloseable {
     }
 
     /** Starts the jar on {@code dir} (key files as in {@link RunningCollector}) and waits for /healthz. */
+    /** {@code POST /v1/merge} with the merge key, the answer's body as bytes. */
+    public static HttpResponse<byte[]> merge(HttpClient http, int port) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge"))
+                .timeout(Duration.ofMinutes(10)).header("Authorization", "Bearer " + RunningCollector.MERGE_KEY)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     public static CollectorProcess start(Path dir, int port, List<String> jvmArgs, Map<String, String> env) throws Exception {
         Files.createDirectories(dir);
         Path submit = dir.resolve("submit_keys"), merge = dir.resolve("merge_keys");

@@ -34,6 +34,16 @@ public final class Profiles {
         return p.getCommentList().stream().map(i -> p.getStringTable(i.intValue())).toList();
     }
 
+    /** The comment that tags submit number {@code n}, so that a merge tells which submits it holds. */
+    public static String tag(int n) {
+        return "p-" + n;
+    }
+
+    /** The submit tags ({@link #tag}) among a decoded profile's comments, in order. */
+    public static java.util.List<String> tags(Profile p) {
+        return comments(p).stream().filter(s -> s.startsWith("p-")).toList();
+    }
+
     /** Total of the first sample type (samples/count in a Go CPU profile) of a decoded profile. */
     public static long totalSamples(Profile p) {
         return p.getSampleList().stream().mapToLong(s -> s.getValue(0)).sum();
