@@ -1,6 +1,7 @@
 package dev.pgofleet;
 
 import dev.pgofleet.cli.BatchJvm;
+import dev.pgofleet.cli.MergeFilesCommand;
 import dev.pgofleet.cli.PgoFleetCommand;
 import java.util.OptionalInt;
 import picocli.CommandLine;
@@ -16,6 +17,10 @@ public final class Main {
 
     public static int run(String... args) {
         String[] effective = args.length == 0 ? new String[] {"collector"} : args;
+        OptionalInt plain = MergeFilesCommand.runIfPlain(effective);
+        if (plain.isPresent()) {
+            return plain.getAsInt();
+        }
         return PgoFleetCommand.commandLine(effective[0]).execute(effective);
     }
 }

@@ -29,8 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  pgo-fleet fetch --url http://collector:8080 --key-file /secret/merge_key -o default.pgo",
                 "  pgo-fleet fetch --url http://collector:8080 -o default.pgo --since 72h --strip-labels",
-                "", "Exit codes: 0 written or unchanged, 2 usage error, 3 the collector refused or answered with",
-                "            something that is not a CPU profile (the file is left as it was), 4 unreachable."})
+                "", "Exit codes: 0 written or unchanged, 1 the file cannot be read or written, 2 usage error, 3 the collector",
+                "            refused or answered with something that is not a CPU profile (the file is left as it was),",
+                "            4 unreachable."})
 final class FetchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -65,7 +66,13 @@ final class FetchCommand implements Callable<Integer> {
             query.add("strip_labels=true");
         }
         String path = "/v1/merge" + (query.isEmpty() ? "" : "?" + String.join("&", query));
-        String etag = currentEtag();
+        String etag;
+        try {
+            etag = currentEtag();
+        } catch (IOException e) {
+            err.println("error: cannot read " + output + ": " + AtomicFiles.reason(e));
+            return 1;
+        }
         HttpResponse<byte[]> r;
         try {
             r = c.post(path, new byte[0], etag == null ? null : "\"" + etag + "\"", Progress.bytesOnTerminal(err, "received"));
@@ -92,7 +99,12 @@ final class FetchCommand implements Callable<Integer> {
             err.println("the collector's answer is not a CPU profile (" + e.getMessage() + "); " + output + " left as it was");
             return SubmitCommand.REJECTED;
         }
-        AtomicFiles.replace(output, r.body());
+        try {
+            AtomicFiles.replace(output, r.body());
+        } catch (IOException e) {
+            err.println("error: cannot write " + output + ": " + AtomicFiles.reason(e));
+            return 1;
+        }
         err.println(output + ": wrote " + r.body().length + " bytes, " + samples + " samples"
                 + r.headers().firstValue("X-Pgof-Profiles").map(n -> " from " + n + " profiles").orElse(""));
         return 0;

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  pgo-fleet merge-files --strip-labels -o default.pgo profiles/*.pprof",
                 "", "With " + BatchJvm.MIN_ARGS + " arguments or more it runs in a child JVM set up for a short batch job",
                 "(" + BatchJvm.DEFAULT_FLAGS + ", then your JVM options); PGOF_BATCH_JVM_FLAGS sets other flags, empty keeps one JVM.",
-                "", "Exit codes: 0 merged, 1 an input is unreadable or not a valid CPU profile, 2 usage error."})
-final class MergeFilesCommand implements Callable<Integer> {
+                "", "Exit codes: 0 merged, 1 an input is unreadable or not a valid CPU profile, or OUT cannot be written,",
+                "            2 usage error."})
+public final class MergeFilesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -40,7 +42,7 @@ final class MergeFilesCommand implements Callable<Integer> {
 
     @Option(names = "--max-decompressed-bytes", paramLabel = "N", defaultValue = "67108864",
             description = "Refuse an input that inflates to more than N bytes (default: ${DEFAULT-VALUE}).")
-    long maxDecompressed;
+    long maxDecompressed = DecodeLimits.DEFAULT_MAX_DECOMPRESSED;
 
     @Option(names = {"-j", "--threads"}, paramLabel = "N", description = "Decoding threads (default: the number of cores).")
     Integer threads;
@@ -49,8 +51,21 @@ final class MergeFilesCommand implements Callable<Integer> {
     List<Path> inputs;
 
     @Override
-    public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+    public Integer call() {
+        return run(spec.commandLine().getErr());
+    }
+
+    /**
+     * Runs {@code merge-files} when its arguments take the plain form {@link PlainMergeArgs}
+     * reads, without building picocli's model; empty when picocli is to read them.
+     */
+    public static OptionalInt runIfPlain(String[] args) {
+        MergeFilesCommand c = PlainMergeArgs.parse(args);
+        // picocli's own error writer: the platform charset, flushed on each line
+        return c == null ? OptionalInt.empty() : OptionalInt.of(c.run(new PrintWriter(System.err, true)));
+    }
+
+    int run(PrintWriter err) {
         DecodeLimits limits = new DecodeLimits(Math.max(DecodeLimits.DEFAULT_MAX_COMPRESSED, maxDecompressed), maxDecompressed);
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long start = System.nanoTime();
@@ -68,7 +83,12 @@ final class MergeFilesCommand implements Callable<Integer> {
         }
         progress.finish();
         byte[] bytes = ProfileWriter.write(merged);
-        AtomicFiles.replace(output, bytes);
+        try {
+            AtomicFiles.replace(output, bytes);
+        } catch (IOException e) {
+            err.println("error: cannot write " + output + ": " + AtomicFiles.reason(e));
+            return 1;
+        }
         // Concatenation, not printf: a Formatter loads locale data, which a one-shot run notices.
         err.println("merged " + inputs.size() + " profiles into " + output + ": " + merged.samples().size() + " samples, "
                 + bytes.length + " bytes, " + (System.nanoTime() - start) / 1_000_000 + " ms");

@@ -97,6 +97,19 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aFileThatCannotBeReadOrWrittenIsOneLineAndExitCode1() throws Exception {
+        c.submit(TestData.bytes("profiles/fleet/inst001.pprof"));
+        Path underAFile = Files.writeString(tmp.resolve("a-file"), "x").resolve("default.pgo");
+        Path inProc = Path.of("/proc/self/default.pgo"); // not there to read, and no file can be made there, even by root
+        for (Path out : new Path[] {underAFile, inProc}) {
+            CliRun r = CliRun.of("fetch", "--url", url(), "--key-file", mergeKey.toString(), "-o", out.toString());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).startsWith("error: cannot " + (out == inProc ? "write " : "read ") + out + ": ")
+                    .doesNotContain("\tat ").hasLineCount(1);
+        }
+    }
+
+    @Test
     void fetchWithStripLabelsAndSince() throws Exception {
         c.submit(TestData.bytes("profiles/fleet/inst002.pprof"));
         Path out = tmp.resolve("default.pgo");
