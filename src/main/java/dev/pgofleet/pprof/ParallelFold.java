@@ -1,7 +1,6 @@
 package dev.pgofleet.pprof;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,10 +9,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.IntConsumer;
 
 /**
@@ -44,27 +40,17 @@ public final class ParallelFold {
         throw new InputException(file, reason);
     };
 
-    /** Merges local files with a pool of its own; the first bad input stops it. */
+    /** Merges local files on the calling thread and {@code threads - 1} helpers; the first bad input stops it. */
     public static MergedProfile mergeFiles(List<Path> files, DecodeLimits limits, boolean requireCpu, int threads,
                                            IntConsumer progress) throws InputException, InvalidProfileException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "decode");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            ProfileMerger merger = new ProfileMerger();
-            fold(files, merger, limits, requireCpu, pool, Math.max(2, threads * 4), 1, FAIL, progress);
-            return merger.result();
-        } finally {
-            pool.shutdownNow();
-        }
+        return FileMerge.merge(files, limits, requireCpu, threads, progress);
     }
 
     /**
      * Inputs a decode thread merges into one partial profile before the in-order fold takes it,
-     * in a long-running collector. A one-shot merge keeps to 1: in a cold JVM the extra encode and
-     * re-read of each partial costs more (JIT, heap growth) than the shared folding saves.
+     * in a long-running collector. A one-shot merge ({@link FileMerge}) makes no partials: in a
+     * cold JVM the extra encode and re-read of each partial costs more (JIT, heap growth) than the
+     * shared folding saves.
      */
     public static final int SERVER_GROUP = 256;
 
@@ -195,7 +181,7 @@ public final class ParallelFold {
         }
     }
 
-    private static ValidProfile decode(Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
+    static ValidProfile decode(Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
         if (Files.size(f) > limits.maxCompressedBytes()) {
             throw new InvalidProfileException("file is larger than the limit of " + limits.maxCompressedBytes() + " bytes");
         }
