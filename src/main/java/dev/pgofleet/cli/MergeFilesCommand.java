@@ -44,7 +44,7 @@ public final class MergeFilesCommand implements Callable<Integer> {
             description = "Refuse an input that inflates to more than N bytes (default: ${DEFAULT-VALUE}).")
     long maxDecompressed = DecodeLimits.DEFAULT_MAX_DECOMPRESSED;
 
-    @Option(names = {"-j", "--threads"}, paramLabel = "N", description = "Decoding threads (default: the number of cores).")
+    @Option(names = {"-j", "--threads"}, paramLabel = "N", description = "Threads, each decoding; one also folds, in input order (default: the number of cores).")
     Integer threads;
 
     @Parameters(arity = "1..*", paramLabel = "IN", description = "Input profiles, merged in this order.")

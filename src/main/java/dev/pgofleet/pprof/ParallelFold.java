@@ -111,7 +111,7 @@ public final class ParallelFold {
                 continue;
             } catch (IOException e) {
                 run.flushInto(items);
-                items.add(new Item(List.of(f), null, e instanceof NoSuchFileException ? "no such file" : "cannot read: " + e.getMessage()));
+                items.add(new Item(List.of(f), null, whyUnreadable(e)));
                 continue;
             }
             if (!associative(p) || !run.tryAdd(f, p)) {
@@ -179,6 +179,10 @@ public final class ParallelFold {
             first = null;
             merger = null;
         }
+    }
+
+    static String whyUnreadable(IOException e) {
+        return e instanceof NoSuchFileException ? "no such file" : "cannot read: " + e.getMessage();
     }
 
     static ValidProfile decode(Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
