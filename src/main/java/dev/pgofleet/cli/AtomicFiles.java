@@ -42,11 +42,16 @@ final class AtomicFiles {
         }
     }
 
+    /** The one-line message for a file that could not be read or written ({@code verb}). */
+    static String cannot(String verb, Path file, IOException e) {
+        return "error: cannot " + verb + " " + file + ": " + reason(e);
+    }
+
     /**
-     * Why a read or write failed, in words, for a one-line message that already names the file
-     * (the exception's own message is a bare path, or the name of our temp file).
+     * Why a read or write failed, in words, for a message that already names the file (the
+     * exception's own message is a bare path, or the name of our temp file).
      */
-    static String reason(IOException e) {
+    private static String reason(IOException e) {
         if (e instanceof FileAlreadyExistsException f) {
             return f.getFile() + " is not a directory"; // what Files.createDirectories says this way
         }

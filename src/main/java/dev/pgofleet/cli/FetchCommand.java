@@ -70,7 +70,7 @@ final class FetchCommand implements Callable<Integer> {
         try {
             etag = currentEtag();
         } catch (IOException e) {
-            err.println("error: cannot read " + output + ": " + AtomicFiles.reason(e));
+            err.println(AtomicFiles.cannot("read", output, e));
             return 1;
         }
         HttpResponse<byte[]> r;
@@ -102,7 +102,7 @@ final class FetchCommand implements Callable<Integer> {
         try {
             AtomicFiles.replace(output, r.body());
         } catch (IOException e) {
-            err.println("error: cannot write " + output + ": " + AtomicFiles.reason(e));
+            err.println(AtomicFiles.cannot("write", output, e));
             return 1;
         }
         err.println(output + ": wrote " + r.body().length + " bytes, " + samples + " samples"

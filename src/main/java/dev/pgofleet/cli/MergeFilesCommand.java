@@ -86,7 +86,7 @@ public final class MergeFilesCommand implements Callable<Integer> {
         try {
             AtomicFiles.replace(output, bytes);
         } catch (IOException e) {
-            err.println("error: cannot write " + output + ": " + AtomicFiles.reason(e));
+            err.println(AtomicFiles.cannot("write", output, e));
             return 1;
         }
         // Concatenation, not printf: a Formatter loads locale data, which a one-shot run notices.

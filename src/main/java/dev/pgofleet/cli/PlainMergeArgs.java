@@ -24,7 +24,7 @@ final class PlainMergeArgs {
         }
         MergeFilesCommand c = new MergeFilesCommand();
         List<Path> inputs = new ArrayList<>(args.length);
-        boolean output = false, strip = false, anyType = false, max = false, threads = false, optionsEnd = false;
+        boolean maxGiven = false, optionsEnd = false; // the other options are given when their field is set
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (a.isEmpty() || a.charAt(0) == '@') {
@@ -37,16 +37,16 @@ final class PlainMergeArgs {
             switch (a) {
                 case "--" -> optionsEnd = true;
                 case "--strip-labels" -> {
-                    if (strip) {
+                    if (c.stripLabels) {
                         return null;
                     }
-                    strip = c.stripLabels = true;
+                    c.stripLabels = true;
                 }
                 case "--any-type" -> {
-                    if (anyType) {
+                    if (c.anyType) {
                         return null;
                     }
-                    anyType = c.anyType = true;
+                    c.anyType = true;
                 }
                 case "-o", "--output", "--max-decompressed-bytes", "-j", "--threads" -> {
                     String value = i + 1 < args.length ? args[++i] : "";
@@ -54,22 +54,20 @@ final class PlainMergeArgs {
                         return null;
                     }
                     if (a.equals("-o") || a.equals("--output")) {
-                        if (output) {
+                        if (c.output != null) {
                             return null;
                         }
-                        output = true;
                         c.output = Path.of(value);
                     } else if (a.equals("--max-decompressed-bytes")) {
-                        if (max || !plainNumber(value, 18)) {
+                        if (maxGiven || !plainNumber(value, 18)) {
                             return null;
                         }
-                        max = true;
+                        maxGiven = true;
                         c.maxDecompressed = Long.parseLong(value);
                     } else {
-                        if (threads || !plainNumber(value, 9)) {
+                        if (c.threads != null || !plainNumber(value, 9)) {
                             return null;
                         }
-                        threads = true;
                         c.threads = Integer.parseInt(value);
                     }
                 }
@@ -78,7 +76,7 @@ final class PlainMergeArgs {
                 }
             }
         }
-        if (!output || inputs.isEmpty()) {
+        if (c.output == null || inputs.isEmpty()) {
             return null;
         }
         c.inputs = inputs;

@@ -26,17 +26,22 @@ final class FileMerge {
     private final AtomicInteger nextToDecode = new AtomicInteger();
     private final AtomicInteger parkedHelpers = new AtomicInteger();
     private final Thread folder = Thread.currentThread();
-    private Thread[] helpers = new Thread[0];
+    private final Thread[] helpers;
     private volatile int foldedCount;
     private volatile int folderWaitsFor = -1;
     private volatile boolean stopped;
 
-    private FileMerge(List<Path> files, DecodeLimits limits, boolean requireCpu, int window) {
+    private FileMerge(List<Path> files, DecodeLimits limits, boolean requireCpu, int threads) {
         this.files = files;
         this.limits = limits;
         this.requireCpu = requireCpu;
-        this.window = window;
+        this.window = 4 * threads;
         this.decoded = new AtomicReferenceArray<>(files.size());
+        this.helpers = new Thread[threads - 1];
+        for (int i = 0; i < helpers.length; i++) {
+            helpers[i] = new Thread(this::help, "decode-" + (i + 1));
+            helpers[i].setDaemon(true);
+        }
     }
 
     /** An input that could not be read or decoded, and why. */
@@ -47,15 +52,11 @@ final class FileMerge {
 
     static MergedProfile merge(List<Path> files, DecodeLimits limits, boolean requireCpu, int threads, IntConsumer progress)
             throws ParallelFold.InputException, InvalidProfileException {
-        int n = Math.max(1, threads);
-        FileMerge m = new FileMerge(files, limits, requireCpu, 4 * n);
-        m.helpers = new Thread[n - 1];
-        for (int i = 0; i < m.helpers.length; i++) {
-            m.helpers[i] = new Thread(m::help, "decode-" + (i + 1));
-            m.helpers[i].setDaemon(true);
-            m.helpers[i].start();
-        }
+        FileMerge m = new FileMerge(files, limits, requireCpu, Math.max(1, threads));
         try {
+            for (Thread h : m.helpers) {
+                h.start();
+            }
             ProfileMerger merger = new ProfileMerger();
             m.foldAll(merger, progress);
             return merger.result();
