@@ -24,7 +24,7 @@ import java.util.StringTokenizer;
  */
 public final class BatchJvm {
     public static final String VARIABLE = "PGOF_BATCH_JVM_FLAGS";
-    /** C1 only, the serial collector, a small young generation that stays in cache (measured in the README). */
+    /** C1 only, the serial collector, a small young generation that stays in cache (measured in bench/README.md). */
     public static final String DEFAULT_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn24m";
     /** Below this many arguments a second JVM costs more (about 0.1 s to start) than it saves. */
     public static final int MIN_ARGS = 32;

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Merge of 1,008 real fleet profiles (the 24 fixtures, 42 times over; 22.8 MB gzipped) held in
  * memory, against a parse-only baseline over the same bytes. Single-threaded, so the figures are
- * per core. Run: {@code bench/jmh.sh} (README, "Benchmarks").
+ * per core. Run: {@code bench/jmh.sh} (figures in bench/README.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /**
  * Coverage-guided fuzzing of the parse/validate/merge path with Jazzer. Without JAZZER_FUZZ it
  * replays the seed inputs beside this class (ProfileJazzerTestInputs/) as a regression test; with
- * JAZZER_FUZZ=1 it fuzzes for maxDuration (.ci/run does a short run; README: how to run longer).
+ * JAZZER_FUZZ=1 it fuzzes for maxDuration (.ci/run does a short run; docs/tests.md: how to run longer).
  */
 class ProfileJazzerTest {
     private static final DecodeLimits LIMITS = new DecodeLimits(1 << 20, 8 << 20);
