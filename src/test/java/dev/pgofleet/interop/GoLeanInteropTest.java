@@ -97,9 +97,9 @@ class GoLeanInteropTest {
         Path deepDir = program("deepprog"), smallDir = program("pgoprog");
         deep = tmp.resolve("deep.pprof");
         small = tmp.resolve("small.pprof");
-        // Until 2 s of CPU time are used (about 450 samples at its 1 kHz rate), however busy the machine.
+        // Until 3 s of CPU time are used (about 650 samples: the kernel ticks at 250 Hz), however busy the machine.
         GoToolchain.Exec.run(deepDir, 60, Map.of(), List.of(deepDir.resolve("prog").toString(), "-cpuprofile", deep.toString(),
-                "-cpu", "2s"));
+                "-cpu", "3s"));
         GoToolchain.Exec.run(smallDir, 60, Map.of(), List.of(smallDir.resolve("prog").toString(), "-cpuprofile", small.toString(),
                 "-duration", "1s"));
     }
