@@ -89,7 +89,8 @@ class LeanCommandsTest {
 
     @Test
     void fetchLeanWithExcludesAndTheSizesOfBothForms() throws Exception {
-        try (RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+        RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of());
+        try {
             for (Path f : FILES) {
                 assertThat(c.submit(Files.readAllBytes(f)).statusCode()).isEqualTo(204);
             }
@@ -115,6 +116,8 @@ class LeanCommandsTest {
                     out.toString(), "--exclude", "(");
             assertThat(bad.exit()).isEqualTo(2);
             assertThat(bad.err()).startsWith("error: --exclude: invalid pattern (: ");
+        } finally {
+            c.close();
         }
     }
 }

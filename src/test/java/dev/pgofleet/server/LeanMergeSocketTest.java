@@ -47,7 +47,8 @@ class LeanMergeSocketTest {
 
     @Test
     void leanIsTheLeanTransformOfTheMergeWithItsOwnEtag() throws Exception {
-        try (RunningCollector c = RunningCollector.start(tmp, Map.of())) {
+        RunningCollector c = RunningCollector.start(tmp, Map.of());
+        try {
             submitAll(c);
             MergedProfile full = expected();
             HttpResponse<byte[]> lean = c.merge("?form=lean");
@@ -73,6 +74,8 @@ class LeanMergeSocketTest {
             HttpResponse<byte[]> combined = c.merge("?form=lean&and_combine=true");
             assertThat(combined.body()).isEqualTo(lean.body());
             assertThat(c.merge("").body()).as("the store keeps the full merge").isEqualTo(fullAnswer.body());
+        } finally {
+            c.close();
         }
     }
 
@@ -82,22 +85,29 @@ class LeanMergeSocketTest {
         String hot = CallEdges.of(full).edges().get(0).callee();
         String pattern = "^" + Pattern.quote(hot) + "$";
         ExcludedFunctions guard = ExcludedFunctions.of(List.of(pattern));
-        try (RunningCollector c = RunningCollector.start(tmp.resolve("a"), Map.of())) {
+        RunningCollector c = RunningCollector.start(tmp.resolve("a"), Map.of());
+        try {
             submitAll(c);
             assertThat(c.merge("?exclude=" + q(pattern)).body()).isEqualTo(ProfileWriter.write(guard.apply(full)));
             assertThat(c.merge("?form=lean&exclude=" + q(pattern) + "&exclude=" + q("^no\\.such$")).body())
                     .isEqualTo(ProfileWriter.write(LeanProfile.of(guard.apply(full))));
+        } finally {
+            c.close();
         }
-        try (RunningCollector c = RunningCollector.start(tmp.resolve("b"), Map.of("PGOF_PGO_EXCLUDE", "  " + pattern + " ^no\\.such$ "))) {
-            submitAll(c);
-            assertThat(c.merge("").body()).isEqualTo(ProfileWriter.write(guard.apply(full)));
-            assertThat(c.merge("?form=lean").body()).isEqualTo(ProfileWriter.write(LeanProfile.of(guard.apply(full))));
+        RunningCollector b = RunningCollector.start(tmp.resolve("b"), Map.of("PGOF_PGO_EXCLUDE", "  " + pattern + " ^no\\.such$ "));
+        try {
+            submitAll(b);
+            assertThat(b.merge("").body()).isEqualTo(ProfileWriter.write(guard.apply(full)));
+            assertThat(b.merge("?form=lean").body()).isEqualTo(ProfileWriter.write(LeanProfile.of(guard.apply(full))));
+        } finally {
+            b.close();
         }
     }
 
     @Test
     void aBadFormOrPatternIsA400WithOneLineAndTheCollectorGoesOn() throws Exception {
-        try (RunningCollector c = RunningCollector.start(tmp, Map.of())) {
+        RunningCollector c = RunningCollector.start(tmp, Map.of());
+        try {
             submitAll(c);
             HttpResponse<byte[]> badForm = c.merge("?form=tiny");
             assertThat(badForm.statusCode()).isEqualTo(400);
@@ -107,6 +117,8 @@ class LeanMergeSocketTest {
             assertThat(new String(badPattern.body(), StandardCharsets.UTF_8).trim())
                     .startsWith("invalid exclude: invalid pattern runtime.(gopark: ").doesNotContain("\n").doesNotContain("Exception");
             assertThat(c.merge("?form=lean").statusCode()).isEqualTo(200);
+        } finally {
+            c.close();
         }
     }
 }
