@@ -43,8 +43,8 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (top < 0 || maxDecompressed <= 0) {
-            err.println("error: --top and --max-decompressed-bytes must not be negative");
+        if (top < 0 || maxDecompressed <= 0 || maxDecompressed > Integer.MAX_VALUE - 8) {
+            err.println("error: --top must be 0 or more, --max-decompressed-bytes between 1 and " + (Integer.MAX_VALUE - 8));
             return PgoFleetCommand.EXIT_USAGE;
         }
         byte[] data;

@@ -85,6 +85,9 @@ class LeanCommandsTest {
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).hasLineCount(1).doesNotContain("Exception");
         assertThat(CliRun.of("inspect").exit()).isEqualTo(2);
+        CliRun tooLarge = CliRun.of("inspect", "--max-decompressed-bytes", "4294967296", fullFile.toString());
+        assertThat(tooLarge.exit()).isEqualTo(2);
+        assertThat(tooLarge.err()).startsWith("error: --top must be 0 or more").hasLineCount(1);
     }
 
     @Test
