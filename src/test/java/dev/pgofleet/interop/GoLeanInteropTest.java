@@ -68,7 +68,7 @@ class GoLeanInteropTest {
     private static long[] assertSameCompilerView(MergedProfile full, String name) throws Exception {
         Path fullFile = write(full, name + ".full.pprof"), leanFile = write(LeanProfile.of(full), name + ".lean.pprof");
         String expected = preprofile(fullFile);
-        assertThat(expected).as(name + ": the profile has call edges").contains("\n");
+        assertThat(expected.lines().count()).as(name + ": the profile has call edges").isGreaterThan(1);
         assertThat(preprofile(leanFile)).as(name + ": go tool preprofile of the lean form").isEqualTo(expected);
         assertThat(CallEdges.of(full).preprofile()).as(name + ": our reading of the compiler's view").isEqualTo(expected);
         return new long[] {Files.size(fullFile), Files.size(leanFile)};
