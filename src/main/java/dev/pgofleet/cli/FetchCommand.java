@@ -2,6 +2,7 @@ package dev.pgofleet.cli;
 
 import dev.pgofleet.pprof.CpuProfileCheck;
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.pprof.ValidProfile;
 import dev.pgofleet.store.MergeService;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  pgo-fleet fetch --url http://collector:8080 --key-file /secret/merge_key -o default.pgo",
                 "  pgo-fleet fetch --url http://collector:8080 -o default.pgo --since 72h --strip-labels",
+                "  pgo-fleet fetch --url http://collector:8080 -o default.pgo --lean --exclude '^runtime\\.gopark$' --verbose",
                 "", "Exit codes: 0 written or unchanged, 1 the file cannot be read or written, 2 usage error, 3 the collector",
                 "            refused or answered with something that is not a CPU profile (the file is left as it was),",
                 "            4 unreachable."})
@@ -51,6 +53,17 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--strip-labels", description = "The label-free (PGO-minimal) form.")
     boolean stripLabels;
 
+    @Option(names = "--lean", description = "The lean PGO form (form=lean): only what Go 1.21-1.23's PGO reader reads; "
+            + "the same build, a smaller file.")
+    boolean lean;
+
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Rename the functions whose name matches REGEX "
+            + "so that Go's PGO makes no call edge into or out of them hot (exclude=REGEX); repeatable.")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Also print the size of the full form next to the form fetched.")
+    boolean verbose;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
         PrintWriter err = spec.commandLine().getErr();
@@ -64,6 +77,18 @@ final class FetchCommand implements Callable<Integer> {
         }
         if (stripLabels) {
             query.add("strip_labels=true");
+        }
+        if (lean) {
+            query.add("form=lean");
+        }
+        try {
+            ExcludedFunctions.of(exclude);
+        } catch (IllegalArgumentException e) {
+            err.println("error: --exclude: " + e.getMessage());
+            return PgoFleetCommand.EXIT_USAGE;
+        }
+        for (String x : exclude) {
+            query.add("exclude=" + URLEncoder.encode(x, StandardCharsets.UTF_8));
         }
         String path = "/v1/merge" + (query.isEmpty() ? "" : "?" + String.join("&", query));
         String etag;
@@ -107,7 +132,26 @@ final class FetchCommand implements Callable<Integer> {
         }
         err.println(output + ": wrote " + r.body().length + " bytes, " + samples + " samples"
                 + r.headers().firstValue("X-Pgof-Profiles").map(n -> " from " + n + " profiles").orElse(""));
+        if (verbose) {
+            err.println(sizes(r.body().length, r.headers().firstValue("X-Pgof-Full-Bytes").orElse(null)));
+        }
         return 0;
+    }
+
+    /** The sizes of the form fetched and of the full form, as the collector reports it. */
+    private String sizes(long bytes, String fullHeader) {
+        String name = lean ? "lean" : stripLabels ? "label-free" : exclude.isEmpty() ? "full" : "full (excludes applied)";
+        long full;
+        try {
+            full = fullHeader == null ? -1 : Long.parseLong(fullHeader.trim());
+        } catch (NumberFormatException e) {
+            full = -1;
+        }
+        if (full <= 0) {
+            return "size: " + name + " form " + bytes + " bytes (the collector does not report the full form's size)";
+        }
+        return String.format(java.util.Locale.ROOT, "size: %s form %d bytes, full form %d bytes (%.1fx)", name, bytes, full,
+                (double) full / bytes);
     }
 
     private String currentEtag() throws IOException {

@@ -1,13 +1,16 @@
 package dev.pgofleet.cli;
 
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.pprof.MergedProfile;
 import dev.pgofleet.pprof.ParallelFold;
+import dev.pgofleet.pprof.ProfileForm;
 import dev.pgofleet.pprof.ProfileWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -23,6 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  pgo-fleet merge-files -o default.pgo a.pprof b.pprof",
                 "  pgo-fleet merge-files --strip-labels -o default.pgo profiles/*.pprof",
+                "  pgo-fleet merge-files --lean --exclude '^runtime\\.gopark$' -o default.pgo profiles/*.pprof",
                 "", "With " + BatchJvm.MIN_ARGS + " arguments or more it runs in a child JVM set up for a short batch job",
                 "(" + BatchJvm.DEFAULT_FLAGS + ", then your JVM options); PGOF_BATCH_JVM_FLAGS sets other flags, empty keeps one JVM.",
                 "", "Exit codes: 0 merged, 1 an input is unreadable or not a valid CPU profile, or OUT cannot be written,",
@@ -36,6 +40,14 @@ public final class MergeFilesCommand implements Callable<Integer> {
 
     @Option(names = "--strip-labels", description = "Remove all labels and combine the samples that become identical (PGO-minimal; the Go compiler ignores labels).")
     boolean stripLabels;
+
+    @Option(names = "--lean", description = "The lean PGO form: each sample's two leaf-most locations, no labels, "
+            + "identical samples summed; go tool preprofile (Go 1.21-1.23) reads the same as from the full merge.")
+    boolean lean;
+
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Rename the functions whose name matches REGEX "
+            + "(prefix " + ExcludedFunctions.PREFIX + ") so that Go's PGO makes no call edge into or out of them hot; repeatable.")
+    List<String> exclude = new ArrayList<>();
 
     @Option(names = "--any-type", description = "Accept profiles other than CPU profiles (they must still share sample types).")
     boolean anyType;
@@ -66,6 +78,13 @@ public final class MergeFilesCommand implements Callable<Integer> {
     }
 
     int run(PrintWriter err) {
+        ProfileForm form;
+        try {
+            form = new ProfileForm(lean, stripLabels, ExcludedFunctions.of(exclude));
+        } catch (IllegalArgumentException e) {
+            err.println("error: --exclude: " + e.getMessage());
+            return PgoFleetCommand.EXIT_USAGE;
+        }
         DecodeLimits limits = new DecodeLimits(Math.max(DecodeLimits.DEFAULT_MAX_COMPRESSED, maxDecompressed), maxDecompressed);
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long start = System.nanoTime();
@@ -73,9 +92,7 @@ public final class MergeFilesCommand implements Callable<Integer> {
         MergedProfile merged;
         try {
             merged = ParallelFold.mergeFiles(inputs, limits, !anyType, n, progress);
-            if (stripLabels) {
-                merged = merged.withoutLabels();
-            }
+            merged = form.apply(merged);
         } catch (ParallelFold.InputException | InvalidProfileException e) {
             progress.finish();
             err.println("error: " + e.getMessage());

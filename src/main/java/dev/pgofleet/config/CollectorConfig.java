@@ -1,5 +1,6 @@
 package dev.pgofleet.config;
 
+import dev.pgofleet.pprof.ExcludedFunctions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +30,8 @@ public record CollectorConfig(
         Duration compactInterval,
         Duration retention,
         long maxStoreBytes,
-        long maxCompactionLag) {
+        long maxCompactionLag,
+        ExcludedFunctions pgoExclude) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -58,6 +60,7 @@ public record CollectorConfig(
         {"PGOF_RETENTION", "unset", "delete what was received longer ago than this, e.g. 30d (unset: keep everything)"},
         {"PGOF_MAX_STORE_BYTES", "unset", "delete the oldest stored data first while the store is larger (unset: no limit)"},
         {"PGOF_MAX_COMPACTION_LAG", "20000", "submits get 503 while this many profiles wait for compaction (0: never)"},
+        {"PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: functions whose name matches are renamed in every merge so that Go's PGO makes no call edge into or out of them hot"},
     };
 
     public static CollectorConfig fromEnv(Map<String, String> env) throws ConfigException {
@@ -83,7 +86,8 @@ public record CollectorConfig(
                 r.duration("PGOF_COMPACT_INTERVAL", "10s"),
                 r.optional("PGOF_RETENTION") ? r.duration("PGOF_RETENTION", "0") : null,
                 r.optional("PGOF_MAX_STORE_BYTES") ? r.positiveLong("PGOF_MAX_STORE_BYTES", 1) : 0,
-                r.nonNegativeLong("PGOF_MAX_COMPACTION_LAG", 20_000));
+                r.nonNegativeLong("PGOF_MAX_COMPACTION_LAG", 20_000),
+                r.get("PGOF_PGO_EXCLUDE", "", v -> ExcludedFunctions.of(v.isBlank() ? java.util.List.of() : java.util.List.of(v.trim().split("\\s+")))));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + c.maxDecompressedBytes + " is too large: at most 2 GiB");
         }

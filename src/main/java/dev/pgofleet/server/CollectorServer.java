@@ -57,7 +57,7 @@ public final class CollectorServer implements AutoCloseable {
         metrics.watchCompactor(compactor::foldedProfiles, compactor::deletedFiles);
         ServerContext context = new ServerContext(config, keys, inFlight,
                 new SubmitHandler(workers, store, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
-                new MergeHandler(merges, config.retryAfterSeconds(), metrics), new ReadyHandler(store),
+                new MergeHandler(merges, config.retryAfterSeconds(), metrics, config.pgoExclude()), new ReadyHandler(store),
                 new MetricsHandler(metrics, metricsThread), metrics);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());

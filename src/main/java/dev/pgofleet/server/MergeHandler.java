@@ -1,5 +1,7 @@
 package dev.pgofleet.server;
 
+import dev.pgofleet.pprof.ExcludedFunctions;
+import dev.pgofleet.pprof.ProfileForm;
 import dev.pgofleet.store.MergeResult;
 import dev.pgofleet.store.MergeService;
 import io.netty.buffer.Unpooled;
@@ -15,17 +17,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * {@code POST /v1/merge[?and_combine=true][&strip_labels=true]}: 200 with the merged profile and
- * its ETag, or 304 when {@code If-None-Match} names the current ETag; 404 while nothing is stored.
+ * {@code POST /v1/merge[?and_combine=true][&strip_labels=true][&form=full|lean][&exclude=REGEX...]}: 200
+ * with the merged profile in that form and its ETag, or 304 when {@code If-None-Match} names the
+ * current ETag; 404 while nothing is stored. The collector's {@code PGOF_PGO_EXCLUDE} patterns
+ * apply to every merge, a request's {@code exclude} patterns in addition.
  */
 @Sharable
 final class MergeHandler extends EndpointHandler {
     private final MergeService merges;
     private final int retryAfterSeconds;
     private final CollectorMetrics metrics;
+    private final ExcludedFunctions exclude;
+    /** Bounds on a request's own patterns: each is compiled and run over every function name. */
+    static final int MAX_EXCLUDES = 16, MAX_PATTERN_LENGTH = 256;
 
     MergeHandler(MergeService merges, int retryAfterSeconds, CollectorMetrics metrics) {
+        this(merges, retryAfterSeconds, metrics, ExcludedFunctions.NONE);
+    }
+
+    MergeHandler(MergeService merges, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
         super(Endpoint.MERGE);
+        this.exclude = exclude;
         this.metrics = metrics;
         this.merges = merges;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -34,11 +46,12 @@ final class MergeHandler extends EndpointHandler {
     @Override
     protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
         boolean keepAlive = req.keepAlive();
-        boolean strip = req.flag("strip_labels");
         String ifNoneMatch = req.request().headers().get(HttpHeaderNames.IF_NONE_MATCH);
         Long since;
+        ProfileForm form;
         try {
             since = since(req);
+            form = form(req, exclude);
         } catch (IllegalArgumentException e) {
             Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
             return;
@@ -48,9 +61,9 @@ final class MergeHandler extends EndpointHandler {
         long start = System.nanoTime();
         try {
             if (req.flag("and_combine")) {
-                result = merges.combine(strip);
+                result = merges.combine(form);
             } else {
-                result = since == null ? merges.merge(strip) : merges.mergeSince(strip, since);
+                result = since == null ? merges.merge(form) : merges.mergeSince(form, since);
             }
         } catch (RejectedExecutionException e) {
             Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
@@ -76,9 +89,38 @@ final class MergeHandler extends EndpointHandler {
                 ok.headers().set(HttpHeaderNames.ETAG, quoted(r.etag()));
                 ok.headers().set("X-Pgof-Profiles", r.profiles());
                 ok.headers().set("X-Pgof-Samples", r.samples());
+                ok.headers().set("X-Pgof-Full-Bytes", r.fullBytes());
                 Responses.send(ctx, keepAlive, ok);
             }
         });
+    }
+
+    /**
+     * The form asked for: {@code form=full} (the default) or {@code lean}, {@code strip_labels=true},
+     * and the collector's excludes followed by the request's {@code exclude} patterns.
+     */
+    static ProfileForm form(RoutedRequest req, ExcludedFunctions collectorExcludes) {
+        java.util.List<String> forms = req.query().parameters().getOrDefault("form", java.util.List.of());
+        String name = forms.isEmpty() ? "full" : forms.get(0);
+        if (!name.equals("full") && !name.equals("lean")) {
+            throw new IllegalArgumentException("invalid form=" + name + ": expected full or lean");
+        }
+        java.util.List<String> patterns = req.query().parameters().getOrDefault("exclude", java.util.List.of());
+        if (patterns.size() > MAX_EXCLUDES) {
+            throw new IllegalArgumentException("too many exclude patterns: at most " + MAX_EXCLUDES);
+        }
+        for (String p : patterns) {
+            if (p.length() > MAX_PATTERN_LENGTH) {
+                throw new IllegalArgumentException("exclude pattern too long: at most " + MAX_PATTERN_LENGTH + " characters");
+            }
+        }
+        ExcludedFunctions excludes;
+        try {
+            excludes = collectorExcludes.and(ExcludedFunctions.of(patterns));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid exclude: " + e.getMessage());
+        }
+        return new ProfileForm(name.equals("lean"), req.flag("strip_labels"), excludes);
     }
 
     /** {@code since}: a Go duration back from now (72h) or an RFC 3339 time; null when absent. */

@@ -1,9 +1,11 @@
 package dev.pgofleet.store;
 
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.pprof.MergedProfile;
 import dev.pgofleet.pprof.ParallelFold;
+import dev.pgofleet.pprof.ProfileForm;
 import dev.pgofleet.pprof.ProfileMerger;
 import dev.pgofleet.pprof.ProfileWriter;
 import java.io.IOException;
@@ -12,7 +14,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -36,7 +40,9 @@ public final class MergeService implements AutoCloseable {
     private final ThreadPoolExecutor mergeThread;
     private final ExecutorService decodePool;
     private final int decodeThreads;
-    private final Shared[] latest = new Shared[2]; // by strip_labels
+    /** The latest merge of each form asked for, a few forms at most (requests may name their own excludes). */
+    private final Map<ProfileForm, Shared> latest = new LinkedHashMap<>();
+    private static final int FORMS_KEPT = 8;
     private volatile Compactor compactor;
     /** A merge that would read more raw profiles than this has the compactor fold them first. */
     static final int CATCH_UP_ABOVE = 512;
@@ -58,8 +64,16 @@ public final class MergeService implements AutoCloseable {
      * or day is in the window. Results of and_combine hold older data of mixed age and are left
      * out of any window. Not cached.
      */
+    public CompletableFuture<MergeResult> mergeSince(ProfileForm form, long sinceMillis) {
+        return CompletableFuture.supplyAsync(() -> compute(form, false, sinceMillis), mergeThread);
+    }
+
     public CompletableFuture<MergeResult> mergeSince(boolean stripLabels, long sinceMillis) {
-        return CompletableFuture.supplyAsync(() -> compute(stripLabels, false, sinceMillis), mergeThread);
+        return mergeSince(form(stripLabels), sinceMillis);
+    }
+
+    private static ProfileForm form(boolean stripLabels) {
+        return stripLabels ? new ProfileForm(false, true, ExcludedFunctions.NONE) : ProfileForm.FULL;
     }
 
     /** Lets merges have the compactor fold a large backlog first, instead of folding it themselves too. */
@@ -68,33 +82,46 @@ public final class MergeService implements AutoCloseable {
     }
 
     /** The merge of everything stored now (or of a newer state). */
-    public synchronized CompletableFuture<MergeResult> merge(boolean stripLabels) {
+    public synchronized CompletableFuture<MergeResult> merge(ProfileForm form) {
         long generation = store.generation();
-        Shared s = latest[stripLabels ? 1 : 0];
+        Shared s = latest.get(form);
         if (s != null && s.generation >= generation && !s.result.isCompletedExceptionally()) {
             return s.result;
         }
-        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(stripLabels, false, Long.MIN_VALUE), mergeThread);
-        latest[stripLabels ? 1 : 0] = new Shared(generation, f);
+        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(form, false, Long.MIN_VALUE), mergeThread);
+        latest.remove(form);
+        latest.put(form, new Shared(generation, f));
+        if (latest.size() > FORMS_KEPT) {
+            latest.remove(latest.keySet().iterator().next());
+        }
         return f;
+    }
+
+    public CompletableFuture<MergeResult> merge(boolean stripLabels) {
+        return merge(form(stripLabels));
     }
 
     /**
      * Merges everything stored and replaces it by that merge (and_combine=true). Holds the store's
      * maintenance lock throughout, so no compaction pass rewrites files under it; submits go on.
      */
-    public synchronized CompletableFuture<MergeResult> combine(boolean stripLabels) {
+    public synchronized CompletableFuture<MergeResult> combine(ProfileForm form) {
         return CompletableFuture.supplyAsync(() -> {
             store.maintenanceLock().lock();
             try {
-                return compute(stripLabels, true, Long.MIN_VALUE);
+                return compute(form, true, Long.MIN_VALUE);
             } finally {
                 store.maintenanceLock().unlock();
             }
         }, mergeThread);
     }
 
-    private MergeResult compute(boolean stripLabels, boolean combine, long sinceMillis) {
+    public CompletableFuture<MergeResult> combine(boolean stripLabels) {
+        return combine(form(stripLabels));
+    }
+
+    /** Merges, stores the full merge when combining, and answers in {@code form}. */
+    private MergeResult compute(ProfileForm form, boolean combine, long sinceMillis) {
         long start = System.nanoTime();
         List<Path> folded;
         ProfileMerger merger = new ProfileMerger(true);
@@ -127,12 +154,12 @@ public final class MergeService implements AutoCloseable {
             if (combine && folded.size() > 1) {
                 store.combine(folded, full);
             }
-            MergedProfile out = stripLabels ? merged.withoutLabels() : merged;
-            byte[] body = stripLabels ? ProfileWriter.write(out) : full;
+            MergedProfile out = form.apply(merged);
+            byte[] body = form.isFull() ? full : ProfileWriter.write(out);
             log.info("{} {} files: {} samples, {} bytes in {} ms", combine ? "combined" : "merged", folded.size(),
                     out.samples().size(), body.length, (System.nanoTime() - start) / 1_000_000);
             long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
-            return new MergeResult(body, sha256Hex(body), profiles, out.samples().size());
+            return new MergeResult(body, sha256Hex(body), profiles, out.samples().size(), full.length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InvalidProfileException e) {

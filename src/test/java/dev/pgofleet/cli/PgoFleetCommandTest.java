@@ -22,6 +22,6 @@ class PgoFleetCommandTest {
     @ValueSource(strings = {"help", "--help", "nope", ""})
     void anythingElseGetsEverySubcommand(String firstArg) {
         assertThat(PgoFleetCommand.commandLine(firstArg).getSubcommands())
-                .containsOnlyKeys("collector", "quickstart", "merge-files", "submit", "fetch", "agent", "help");
+                .containsOnlyKeys("collector", "quickstart", "merge-files", "submit", "fetch", "agent", "inspect", "help");
     }
 }

@@ -1,0 +1,3 @@
+module example.com/deepprog
+
+go 1.23
