@@ -88,7 +88,6 @@ class HostileInputTest {
         assertThatThrownBy(() -> CpuProfileCheck.requireValid(body, DecodeLimits.DEFAULT))
                 .isInstanceOf(InvalidProfileException.class)
                 .hasMessage("not a CPU profile: sample 3 has a negative value -10000000 (CPU time and counts are never negative)");
-        assertThat(FastCpuCheck.accepts(body)).as("the quick check leaves it to the full one").isFalse();
     }
 
     @Test
