@@ -23,7 +23,7 @@ public final class ValidProfile {
     final String[] functionName, functionSystemName, functionFile;
     /** Per location: its mapping's position, or -1 when it has none (or names an unknown one, as in google/pprof). */
     final int[] locationMapping;
-    /** Per line (flat, as in {@link WireProfile#lineFunctionId}): the function's position, or -1 for none. */
+    /** Per line (flat, as in {@link WireProfile#lineFunctionId}): the function's position (every line has one). */
     final int[] lineFunction;
     /** Per sample location (flat, as in {@link WireProfile#sLocId}): the location's position. */
     final int[] sampleLocation;
@@ -52,9 +52,6 @@ public final class ValidProfile {
         this.defaultSampleType = str(w.defaultX, "default sample type");
         this.dropFrames = str(w.dropX, "drop_frames");
         this.keepFrames = str(w.keepX, "keep_frames");
-        if (w.durationNanos < 0) {
-            throw new InvalidProfileException("negative duration_nanos " + w.durationNanos);
-        }
 
         mappingFile = new String[w.mappings];
         mappingBuildId = new String[w.mappings];
@@ -81,8 +78,13 @@ public final class ValidProfile {
             locationMapping[i] = mid == 0 ? -1 : mappings.find(mid);
             for (int j = (int) w.lineStart.get(i); j < w.lineStart.get(i + 1); j++) {
                 long fid = w.lineFunctionId.get(j);
-                lineFunction[j] = fid == 0 ? -1 : functions.find(fid);
-                if (lineFunction[j] < 0 && fid != 0) {
+                if (fid == 0) {
+                    // google/pprof: "line with nil function"; go tool pprof refuses such a profile.
+                    throw new InvalidProfileException("location " + Long.toUnsignedString(w.lId.get(i))
+                            + " has a line without a function (function_id 0)");
+                }
+                lineFunction[j] = functions.find(fid);
+                if (lineFunction[j] < 0) {
                     throw new InvalidProfileException("location " + Long.toUnsignedString(w.lId.get(i))
                             + " names function " + Long.toUnsignedString(fid) + ", which does not exist");
                 }

@@ -100,11 +100,12 @@ class HostileInputTest {
     }
 
     @Test
-    void bytesAfterTheGzipMemberAreRefused() throws Exception {
+    void bytesAfterTheGzipMemberThatAreNotAMemberAreRefused() throws Exception {
         byte[] good = TestData.bytes("profiles/fleet/inst001.pprof");
         byte[] withJunk = concat(good, new byte[] {1, 2, 3});
         assertThatThrownBy(() -> check(withJunk)).hasMessageContaining("after the gzip stream");
-        assertThatThrownBy(() -> check(concat(good, good))).hasMessageContaining("after the gzip stream");
+        // Two gzipped profiles: two members, inflated as one protobuf, as Go reads them.
+        assertThatThrownBy(() -> check(concat(good, good))).hasMessageContaining("concatenated profiles");
     }
 
     @Test
@@ -141,9 +142,9 @@ class HostileInputTest {
     }
 
     @Test
-    void negativeDurationIsRefused() throws Exception {
+    void negativeDurationIsAcceptedAsByGo() throws Exception {
         var p = TestData.proto(TestData.bytes("profiles/fleet/inst001.pprof")).toBuilder().setDurationNanos(-5).build();
-        assertThatThrownBy(() -> check(p.toByteArray())).hasMessage("negative duration_nanos -5");
+        assertThat(check(p.toByteArray()).durationNanos()).isEqualTo(-5);
     }
 
     @Test
