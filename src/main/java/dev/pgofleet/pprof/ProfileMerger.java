@@ -339,12 +339,16 @@ public final class ProfileMerger {
         return merged;
     }
 
-    /** google/pprof's Compact: the profile merged alone, optionally with every label dropped first. */
+    /** google/pprof's Compact: the profile merged alone, in memory, optionally with every label dropped first. */
     static MergedProfile compact(MergedProfile p, boolean dropLabels) throws InvalidProfileException {
-        byte[] raw = ProfileWriter.encode(p, dropLabels);
         ProfileMerger again = new ProfileMerger();
-        again.add(ValidProfile.parse(raw, new DecodeLimits(Long.MAX_VALUE, Integer.MAX_VALUE - 8)));
+        again.add(ValidProfile.of(p, dropLabels));
         return again.result();
+    }
+
+    /** Folds in a merged profile as it is held, without encoding it (see {@link ValidProfile#of(MergedProfile, boolean)}). */
+    public void add(MergedProfile p) throws InvalidProfileException {
+        add(ValidProfile.of(p, false));
     }
 
     private record MappingKey(long size, long offset, String buildIdOrFile) {}

@@ -126,6 +126,101 @@ public final class ValidProfile {
         }
     }
 
+    /**
+     * A merged profile as an input to another merge, with no encoding: google/pprof's Compact is
+     * Merge of the one profile in memory, so what the merge holds (labels with an empty value or
+     * a zero number, header sums) goes on as it is. With {@code dropLabels}, every sample as if it
+     * had no labels.
+     */
+    static ValidProfile of(MergedProfile m, boolean dropLabels) {
+        return new ValidProfile(m, dropLabels);
+    }
+
+    private ValidProfile(MergedProfile m, boolean dropLabels) {
+        int lines = 0, sampleLocations = 0;
+        for (MergedProfile.Location l : m.locations()) {
+            lines += l.lines().size();
+        }
+        for (MergedProfile.Sample s : m.samples()) {
+            sampleLocations += s.locations().size();
+        }
+        int types = m.sampleTypes().size();
+        WireProfile t = new WireProfile(m.mappings().size(), m.functions().size(), m.locations().size(), lines,
+                m.samples().size(), sampleLocations, m.samples().size() * types);
+        this.w = t;
+        this.strings = new String[] {""};
+        this.sampleTypes = m.sampleTypes();
+        this.periodType = m.periodType();
+        this.comments = m.comments();
+        this.defaultSampleType = m.defaultSampleType();
+        this.dropFrames = m.dropFrames();
+        this.keepFrames = m.keepFrames();
+        t.timeNanos = m.timeNanos();
+        t.durationNanos = m.durationNanos();
+        t.period = m.period();
+        // Merged ids are positions + 1, so a position is id - 1 throughout.
+        int mappingCount = m.mappings().size();
+        mappingFile = new String[mappingCount];
+        mappingBuildId = new String[mappingCount];
+        for (int i = 0; i < mappingCount; i++) {
+            MergedProfile.Mapping mp = m.mappings().get(i);
+            t.mappings++;
+            t.mId.add(mp.id());
+            t.mStart.add(mp.start());
+            t.mLimit.add(mp.limit());
+            t.mOffset.add(mp.offset());
+            t.mFlags.add((mp.hasFunctions() ? 1 : 0) | (mp.hasFilenames() ? 2 : 0) | (mp.hasLineNumbers() ? 4 : 0)
+                    | (mp.hasInlineFrames() ? 8 : 0));
+            mappingFile[i] = mp.file();
+            mappingBuildId[i] = mp.buildId();
+        }
+        int functionCount = m.functions().size();
+        functionName = new String[functionCount];
+        functionSystemName = new String[functionCount];
+        functionFile = new String[functionCount];
+        for (int i = 0; i < functionCount; i++) {
+            MergedProfile.Function f = m.functions().get(i);
+            t.functions++;
+            t.fId.add(f.id());
+            t.fStart.add(f.startLine());
+            functionName[i] = f.name();
+            functionSystemName[i] = f.systemName();
+            functionFile[i] = f.filename();
+        }
+        locationMapping = new int[m.locations().size()];
+        lineFunction = new int[lines];
+        int line = 0;
+        for (MergedProfile.Location l : m.locations()) {
+            locationMapping[t.locations] = l.mapping() == null ? -1 : (int) l.mapping().id() - 1;
+            t.locations++;
+            t.lId.add(l.id());
+            t.lAddress.add(l.address());
+            t.lFolded.add(l.folded() ? 1 : 0);
+            for (MergedProfile.Line ln : l.lines()) {
+                lineFunction[line++] = ln.function() == null ? -1 : (int) ln.function().id() - 1;
+                t.lineFunctionId.add(ln.function() == null ? 0 : ln.function().id());
+                t.lineNumber.add(ln.line());
+                t.lineColumn.add(ln.column());
+            }
+            t.lineStart.add(t.lineFunctionId.size);
+        }
+        sampleLocation = new int[sampleLocations];
+        sampleLabels = new SampleLabels[m.samples().size()];
+        int at = 0;
+        for (MergedProfile.Sample s : m.samples()) {
+            for (MergedProfile.Location l : s.locations()) {
+                sampleLocation[at++] = (int) l.id() - 1;
+                t.sLocId.add(l.id());
+            }
+            for (int v = 0; v < types; v++) {
+                t.sValue.add(s.value(v));
+            }
+            sampleLabels[t.samples++] = dropLabels ? SampleLabels.NONE : s.labels();
+            t.sLocStart.add(t.sLocId.size);
+            t.sValueStart.add(t.sValue.size);
+        }
+    }
+
     /** Decodes and validates in one step. */
     public static ValidProfile parse(byte[] data, DecodeLimits limits) throws InvalidProfileException {
         return fromRaw(ProfileDecoder.inflate(data, limits));

@@ -58,6 +58,24 @@ final class WireProfile {
     private final WireReader in;
     private final Strings stringTable;
 
+    /** Empty tables of the given sizes, filled by the caller (a merged profile taken as an input). */
+    WireProfile(int mp, int fn, int loc, int line, int smp, int sampleLocations, int values) {
+        in = null;
+        stringTable = null;
+        mId = new Longs(mp); mStart = new Longs(mp); mLimit = new Longs(mp); mOffset = new Longs(mp);
+        mFileX = new Longs(mp); mBuildX = new Longs(mp); mFlags = new Longs(mp);
+        fId = new Longs(fn); fNameX = new Longs(fn); fSysX = new Longs(fn); fFileX = new Longs(fn); fStart = new Longs(fn);
+        lId = new Longs(loc); lMappingId = new Longs(loc); lAddress = new Longs(loc); lFolded = new Longs(loc);
+        lineStart = new Longs(loc + 1); lineFunctionId = new Longs(line); lineNumber = new Longs(line); lineColumn = new Longs(line);
+        sLocStart = new Longs(smp + 1); sLocId = new Longs(sampleLocations); sValueStart = new Longs(smp + 1);
+        sValue = new Longs(values);
+        sLabelStart = new Longs(1); labelKey = new Longs(1); labelStr = new Longs(1); labelNum = new Longs(1); labelUnit = new Longs(1);
+        lineStart.add(0);
+        sLocStart.add(0);
+        sValueStart.add(0);
+        sLabelStart.add(0);
+    }
+
     private WireProfile(byte[] raw) {
         this.in = new WireReader(raw);
         // Tables start at the sizes a first pass over the top-level fields counts, so that they
@@ -391,7 +409,7 @@ final class WireProfile {
         int size;
 
         Longs(int capacity) {
-            v = new long[capacity];
+            v = new long[Math.max(1, capacity)];
         }
 
         void add(long x) {
