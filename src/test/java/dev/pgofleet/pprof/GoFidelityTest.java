@@ -132,6 +132,44 @@ class GoFidelityTest {
         }
     }
 
+    /**
+     * Real profiles with bytes that are not UTF-8, recorded by a Go program (src/test/go/oddbytes):
+     * a label key and value of arbitrary bytes, the binary run from a directory whose name is not
+     * UTF-8. Accepted, and merged as go tool pprof -proto merges them, to the byte.
+     */
+    @Test
+    void profilesRecordedByGoWithBytesThatAreNotUtf8() throws Exception {
+        GoToolchain go = GoToolchain.require(tmp);
+        Path work = tmp.resolve("oddbytes");
+        Files.createDirectories(work);
+        for (String f : List.of("go.mod", "main.go")) {
+            Files.copy(Path.of("src/test/go/oddbytes").resolve(f), work.resolve(f));
+        }
+        go.run(work, 300, "build", "-o", "prog", ".");
+        List<Path> recorded = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            Path p = work.resolve("odd" + i + ".pprof");
+            GoToolchain.Exec.run(work, 60, Map.of(), List.of(work.resolve("prog").toString(), "-reexec-in", work.toString(),
+                    "-cpuprofile", p.toString()));
+            recorded.add(p);
+        }
+        for (Path p : recorded) {
+            byte[] data = Files.readAllBytes(p);
+            CpuProfileCheck.requireValid(data, DecodeLimits.DEFAULT);
+            ValidProfile v = ValidProfile.parse(data, DecodeLimits.DEFAULT);
+            assertThat(v.mappingFile[0]).as("main binary under a non-UTF-8 directory").contains("/bin\u00ff\u00fe/prog\u00e9");
+            assertThat(Stream.of(v.sampleLabels).anyMatch(l -> l.stringKeyCount() == 2 && l.stringKey(0).equals("k\u00ff")
+                    && l.stringValues(0).equals(List.of("\u00ff\u00fe")))).as("label of arbitrary bytes").isTrue();
+        }
+        List<Path> inputs = List.of(recorded.get(0), TestData.path("profiles/fleet/inst001.pprof").toAbsolutePath(), recorded.get(1));
+        Path theirs = tmp.resolve("odd.go-merge");
+        go.run(tmp, 120, "tool", "pprof", "-proto", "-symbolize=none", "-output", theirs.toString(),
+                inputs.get(0).toString(), inputs.get(1).toString(), inputs.get(2).toString());
+        ProfileMerger grouped = new ProfileMerger(true);
+        ParallelFold.fold(inputs, grouped, DecodeLimits.DEFAULT, true, POOL, 8, 3, ParallelFold.FAIL, n -> {});
+        assertThat(ProfileWriter.encode(grouped.result(), false)).isEqualTo(gunzip(Files.readAllBytes(theirs)));
+    }
+
     @Test
     void legacyCpuProfilesAreRefusedWithTheReason() {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
