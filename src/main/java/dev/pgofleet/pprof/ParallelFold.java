@@ -65,9 +65,9 @@ public final class ParallelFold {
 
     /**
      * Inputs a decode thread merges into one partial profile before the in-order fold takes it,
-     * in a long-running collector. A one-shot merge ({@link FileMerge}) makes no partials: in a
-     * cold JVM the extra encode and re-read of each partial costs more (JIT, heap growth) than the
-     * shared folding saves.
+     * in a long-running collector. A partial enters the fold as it is held in memory (no encoding).
+     * A one-shot merge ({@link FileMerge}) makes no partials: in a cold JVM, merging every input
+     * twice costs more (JIT, heap growth) than the shared folding saves.
      */
     public static final int SERVER_GROUP = 256;
 

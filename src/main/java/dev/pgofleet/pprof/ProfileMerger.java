@@ -346,11 +346,6 @@ public final class ProfileMerger {
         return again.result();
     }
 
-    /** Folds in a merged profile as it is held, without encoding it (see {@link ValidProfile#of(MergedProfile, boolean)}). */
-    public void add(MergedProfile p) throws InvalidProfileException {
-        add(ValidProfile.of(p, false));
-    }
-
     private record MappingKey(long size, long offset, String buildIdOrFile) {}
 
     private record FunctionKey(long startLine, String name, String systemName, String file) {}
