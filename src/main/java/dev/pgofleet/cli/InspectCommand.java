@@ -4,6 +4,7 @@ import dev.pgofleet.pprof.CallEdges;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.pprof.GoString;
 import dev.pgofleet.pprof.LeanProfile;
 import dev.pgofleet.pprof.MergedProfile;
 import dev.pgofleet.pprof.ProfileMerger;
@@ -98,7 +99,7 @@ final class InspectCommand implements Callable<Integer> {
             line(b, "  %7s %12s  %s", "share", "weight", "caller -> callee (line offset from the caller's start line)");
             for (int i = 0; i < n; i++) {
                 CallEdges.Edge e = edges.edges().get(i);
-                line(b, "  %6.2f%% %,12d  %s -> %s (%+d)%s", edges.percent(e.weight()), e.weight(), e.caller(), e.callee(),
+                line(b, "  %6.2f%% %,12d  %s -> %s (%+d)%s", edges.percent(e.weight()), e.weight(), GoString.display(e.caller()), GoString.display(e.callee()),
                         e.offset(), i < hot ? "" : "  (not hot)");
             }
         }

@@ -90,8 +90,8 @@ public final class CallEdges {
         List<Edge> edges = new ArrayList<>(named.size());
         named.forEach((k, w) -> edges.add(new Edge(k.caller, k.callee, k.offset, w)));
         edges.sort(Comparator.comparingLong(Edge::weight).reversed()
-                .thenComparing(Edge::caller, Utf8Order.INSTANCE)
-                .thenComparing(Edge::callee, Utf8Order.INSTANCE)
+                .thenComparing(Edge::caller)
+                .thenComparing(Edge::callee)
                 .thenComparingLong(Edge::offset));
         return new CallEdges(List.copyOf(edges), total, startLine);
     }

@@ -74,7 +74,7 @@ public final class ExcludedFunctions {
 
     public boolean excludes(String functionName) {
         for (Pattern p : patterns) {
-            if (p.matcher(functionName).find()) {
+            if (p.matcher(GoString.display(functionName)).find()) {
                 return true;
             }
         }

@@ -7,9 +7,9 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
-/** Single-member gzip with hard limits on input, and deterministic output (no name, no mtime). */
+/** Gzip read as Go reads it, with a hard limit on output, and deterministic output (no name, no mtime). */
 public final class Gzip {
-    private static final int FTEXT = 1, FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16;
+    private static final int FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16;
     /** Header as Go's compress/gzip writes it: no mtime, no name, OS "unknown". */
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
@@ -20,60 +20,69 @@ public final class Gzip {
     }
 
     /**
-     * Inflates one gzip member. Refuses more than {@code maxOutput} bytes of output as soon as the
-     * limit is passed, a bad CRC or length, a truncated stream, and any byte after the member
-     * (a second member or a concatenated profile).
+     * Inflates a gzip stream as Go's compress/gzip reader does: one or more members, their output
+     * concatenated; each member's header (flags, extra field, a name and a comment of at most 511
+     * bytes, the header CRC when flagged) and trailer (CRC-32, length) checked. After a member the
+     * input must end or hold another whole member. Refuses more than {@code maxOutput} bytes of
+     * output as soon as the limit is passed.
      */
     public static byte[] gunzip(byte[] data, long maxOutput) throws InvalidProfileException {
-        int pos = headerLength(data);
         Inflater inflater = new Inflater(true);
         try {
-            inflater.setInput(data, pos, data.length - pos);
             byte[] out = new byte[initialCapacity(data, maxOutput)];
-            byte[] spare = new byte[1];
-            int n = 0;
-            while (!inflater.finished()) {
-                int k;
-                if (n < out.length) {
-                    k = inflater.inflate(out, n, out.length - n);
-                    n += k;
-                } else {
-                    // Full at the size the trailer gave: zlib may need one more call to see the
-                    // end; any byte beyond means the trailer lied, so the buffer grows.
-                    k = inflater.inflate(spare, 0, 1);
-                    if (k == 1) {
-                        if (n >= maxOutput) {
-                            throw new InvalidProfileException("decompressed profile is larger than the limit of " + maxOutput + " bytes");
+            int n = 0, pos = 0;
+            CRC32 crc = new CRC32();
+            do {
+                pos = headerEnd(data, pos);
+                inflater.reset();
+                inflater.setInput(data, pos, data.length - pos);
+                int memberStart = n;
+                byte[] spare = new byte[1];
+                while (!inflater.finished()) {
+                    int k;
+                    if (n < out.length) {
+                        k = inflater.inflate(out, n, out.length - n);
+                        n += k;
+                    } else {
+                        // Full at the size the trailer gave: zlib may need one more call to see the
+                        // end; any byte beyond means the trailer lied, so the buffer grows.
+                        k = inflater.inflate(spare, 0, 1);
+                        if (k == 1) {
+                            if (n >= maxOutput) {
+                                throw tooLarge(maxOutput);
+                            }
+                            out = Arrays.copyOf(out, (int) Math.min(maxOutput, Math.max(1024L, (long) out.length * 2)));
+                            out[n++] = spare[0];
                         }
-                        out = Arrays.copyOf(out, (int) Math.min(maxOutput, Math.max(1024L, (long) out.length * 2)));
-                        out[n++] = spare[0];
+                    }
+                    if (n > maxOutput) {
+                        throw tooLarge(maxOutput);
+                    }
+                    if (k == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
+                        throw new InvalidProfileException("gzip stream is truncated");
                     }
                 }
-                if (n > maxOutput) {
-                    throw new InvalidProfileException("decompressed profile is larger than the limit of " + maxOutput + " bytes");
-                }
-                if (k == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
+                int trailer = data.length - inflater.getRemaining();
+                if (data.length - trailer < 8) {
                     throw new InvalidProfileException("gzip stream is truncated");
                 }
-            }
-            int trailer = data.length - inflater.getRemaining();
-            if (data.length - trailer < 8) {
-                throw new InvalidProfileException("gzip stream is truncated");
-            }
-            CRC32 crc = new CRC32();
-            crc.update(out, 0, n);
-            if ((int) crc.getValue() != readIntLE(data, trailer) || n != readIntLE(data, trailer + 4)) {
-                throw new InvalidProfileException("gzip checksum mismatch: the profile is corrupt");
-            }
-            if (data.length - trailer > 8) {
-                throw new InvalidProfileException("unexpected data after the gzip stream (concatenated files are not accepted)");
-            }
+                crc.reset();
+                crc.update(out, memberStart, n - memberStart);
+                if ((int) crc.getValue() != readIntLE(data, trailer) || n - memberStart != readIntLE(data, trailer + 4)) {
+                    throw new InvalidProfileException("gzip checksum mismatch: the profile is corrupt");
+                }
+                pos = trailer + 8;
+            } while (pos < data.length);
             return n == out.length ? out : Arrays.copyOf(out, n);
         } catch (DataFormatException e) {
             throw new InvalidProfileException("gzip stream is corrupt: " + e.getMessage());
         } finally {
             inflater.end();
         }
+    }
+
+    private static InvalidProfileException tooLarge(long maxOutput) {
+        return new InvalidProfileException("decompressed profile is larger than the limit of " + maxOutput + " bytes");
     }
 
     /**
@@ -87,32 +96,63 @@ public final class Gzip {
         return (int) Math.max(1, Math.min(stated, bound));
     }
 
-    private static int headerLength(byte[] d) throws InvalidProfileException {
-        if (d.length < 10 || d[2] != 8) {
-            throw new InvalidProfileException(d.length < 10 ? "gzip stream is truncated" : "unsupported gzip compression method");
+    /** Go's compress/gzip reads names and comments into a 512-byte buffer, NUL included. */
+    private static final int MAX_HEADER_STRING = 511;
+
+    /** Where the deflate data of the member whose header starts at {@code start} begins. */
+    private static int headerEnd(byte[] d, int start) throws InvalidProfileException {
+        if (start > 0 && (d.length - start < 10 || (d[start] & 0xff) != 0x1f || (d[start + 1] & 0xff) != 0x8b)) {
+            throw new InvalidProfileException("unexpected data after the gzip stream (not another gzip member)");
         }
-        int flags = d[3] & 0xff;
-        int pos = 10;
-        try {
-            if ((flags & FEXTRA) != 0) {
-                pos += 2 + ((d[pos] & 0xff) | (d[pos + 1] & 0xff) << 8);
-            }
-            if ((flags & FNAME) != 0) {
-                while (d[pos++] != 0) { /* skip name */ }
-            }
-            if ((flags & FCOMMENT) != 0) {
-                while (d[pos++] != 0) { /* skip comment */ }
-            }
-            if ((flags & FHCRC) != 0) {
-                pos += 2;
-            }
-        } catch (ArrayIndexOutOfBoundsException e) {
+        if (d.length - start < 10) {
             throw new InvalidProfileException("gzip stream is truncated");
         }
-        if (pos > d.length || (flags & ~(FTEXT | FHCRC | FEXTRA | FNAME | FCOMMENT)) != 0) {
-            throw new InvalidProfileException("gzip header is malformed");
+        if (d[start + 2] != 8) {
+            throw new InvalidProfileException("unsupported gzip compression method");
+        }
+        // Reserved flag bits are ignored, as Go's reader does.
+        int flags = d[start + 3] & 0xff;
+        int pos = start + 10;
+        if ((flags & FEXTRA) != 0) {
+            need(d, pos, 2);
+            pos += 2;
+            int len = (d[pos - 2] & 0xff) | (d[pos - 1] & 0xff) << 8;
+            need(d, pos, len);
+            pos += len;
+        }
+        if ((flags & FNAME) != 0) {
+            pos = stringEnd(d, pos, "file name");
+        }
+        if ((flags & FCOMMENT) != 0) {
+            pos = stringEnd(d, pos, "comment");
+        }
+        if ((flags & FHCRC) != 0) {
+            need(d, pos, 2);
+            CRC32 crc = new CRC32();
+            crc.update(d, start, pos - start);
+            int stated = (d[pos] & 0xff) | (d[pos + 1] & 0xff) << 8;
+            if (stated != ((int) crc.getValue() & 0xffff)) {
+                throw new InvalidProfileException("gzip header checksum mismatch: the profile is corrupt");
+            }
+            pos += 2;
         }
         return pos;
+    }
+
+    private static int stringEnd(byte[] d, int pos, String what) throws InvalidProfileException {
+        for (int i = 0; i <= MAX_HEADER_STRING; i++) {
+            need(d, pos + i, 1);
+            if (d[pos + i] == 0) {
+                return pos + i + 1;
+            }
+        }
+        throw new InvalidProfileException("gzip header is malformed: the " + what + " is longer than " + MAX_HEADER_STRING + " bytes");
+    }
+
+    private static void need(byte[] d, int pos, int n) throws InvalidProfileException {
+        if (d.length - pos < n) {
+            throw new InvalidProfileException("gzip stream is truncated");
+        }
     }
 
     private static int readIntLE(byte[] d, int p) {

@@ -10,7 +10,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Merges files in order while decoding ahead on several threads: decoding (inflate + protobuf) is
@@ -18,6 +21,7 @@ import java.util.function.IntConsumer;
  * most a small window of decoded inputs waits in memory, so memory follows the merged profile.
  */
 public final class ParallelFold {
+    private static final Logger log = LoggerFactory.getLogger(ParallelFold.class);
     private ParallelFold() {}
 
     /** Thrown when one input cannot be read or is invalid; the message names the file. */
@@ -35,6 +39,19 @@ public final class ParallelFold {
         void handle(Path file, String reason) throws InputException;
     }
 
+    /**
+     * Thrown when folding an input failed part-way (a fault of ours, not a refusal of the input):
+     * the merge may hold part of it, so the caller starts the merge again; the inputs concerned
+     * were already given to the {@link OnBadInput}, so the next attempt goes on without them.
+     */
+    public static final class FoldBroken extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FoldBroken(List<Path> files, RuntimeException cause) {
+            super("folding " + files + " failed part-way", cause);
+        }
+    }
+
     /** Stops the whole merge at the first bad input (the command line's behaviour). */
     public static final OnBadInput FAIL = (file, reason) -> {
         throw new InputException(file, reason);
@@ -48,9 +65,9 @@ public final class ParallelFold {
 
     /**
      * Inputs a decode thread merges into one partial profile before the in-order fold takes it,
-     * in a long-running collector. A one-shot merge ({@link FileMerge}) makes no partials: in a
-     * cold JVM the extra encode and re-read of each partial costs more (JIT, heap growth) than the
-     * shared folding saves.
+     * in a long-running collector. A partial enters the fold as it is held in memory (no encoding).
+     * A one-shot merge ({@link FileMerge}) makes no partials: in a cold JVM, merging every input
+     * twice costs more (JIT, heap growth) than the shared folding saves.
      */
     public static final int SERVER_GROUP = 256;
 
@@ -64,7 +81,14 @@ public final class ParallelFold {
      */
     public static List<Path> fold(List<Path> files, ProfileMerger merger, DecodeLimits limits, boolean requireCpu,
                                   Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
-            throws InputException {
+            throws InputException, FoldBroken {
+        return fold(files, merger, f -> limits, requireCpu, pool, window, group, onBad, progress);
+    }
+
+    /** As above, with the size limits chosen per file (the collector's own files have their own). */
+    public static List<Path> fold(List<Path> files, ProfileMerger merger, Function<Path, DecodeLimits> limits, boolean requireCpu,
+                                  Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
+            throws InputException, FoldBroken {
         Deque<CompletableFuture<List<Item>>> pending = new ArrayDeque<>();
         List<Path> folded = new ArrayList<>(files.size());
         int groupsAhead = Math.max(2, window / group), next = 0, done = 0;
@@ -85,6 +109,12 @@ public final class ParallelFold {
                         for (Path f : item.files) {
                             onBad.handle(f, e.getMessage());
                         }
+                    } catch (RuntimeException e) {
+                        log.error("folding {} failed part-way; the merge starts again without it", item.files, e);
+                        for (Path f : item.files) {
+                            onBad.handle(f, "could not be merged (an error of the collector, logged)");
+                        }
+                        throw new FoldBroken(item.files, e);
                     }
                 }
                 done += item.files.size();
@@ -97,14 +127,44 @@ public final class ParallelFold {
     /** A bad file (with why), one decoded file, or the partial merge of several. */
     private record Item(List<Path> files, ValidProfile profile, String bad) {}
 
-    /** Decodes a group and merges its runs of mutually compatible, associative inputs into partials. */
-    private static List<Item> mergeGroup(List<Path> group, DecodeLimits limits, boolean requireCpu, boolean align) {
+    /**
+     * Decodes a group and merges its runs of mutually compatible, associative inputs into partials.
+     * Should merging a partial fail part-way (a fault of ours), the group is decoded again without
+     * partials, so the fold meets each input alone and can set the faulty one aside.
+     */
+    private static List<Item> mergeGroup(List<Path> group, Function<Path, DecodeLimits> limits, boolean requireCpu, boolean align) {
+        try {
+            return mergeRuns(group, limits, requireCpu, align);
+        } catch (RuntimeException e) {
+            log.error("a partial merge of {} files failed; they are folded one by one", group.size(), e);
+            List<Item> items = new ArrayList<>();
+            for (Path f : group) {
+                items.add(decodeItem(f, limits.apply(f), requireCpu));
+            }
+            return items;
+        }
+    }
+
+    private static Item decodeItem(Path f, DecodeLimits limits, boolean requireCpu) {
+        try {
+            return new Item(List.of(f), decode(f, limits, requireCpu), null);
+        } catch (InvalidProfileException e) {
+            return new Item(List.of(f), null, e.getMessage());
+        } catch (IOException e) {
+            return new Item(List.of(f), null, whyUnreadable(e));
+        } catch (RuntimeException e) {
+            log.error("reading {} failed", f, e);
+            return new Item(List.of(f), null, "could not be read (an error of the collector, logged)");
+        }
+    }
+
+    private static List<Item> mergeRuns(List<Path> group, Function<Path, DecodeLimits> limits, boolean requireCpu, boolean align) {
         List<Item> items = new ArrayList<>();
         Partial run = new Partial(align);
         for (Path f : group) {
             ValidProfile p;
             try {
-                p = decode(f, limits, requireCpu);
+                p = decode(f, limits.apply(f), requireCpu);
             } catch (InvalidProfileException e) {
                 run.flushInto(items);
                 items.add(new Item(List.of(f), null, e.getMessage()));
@@ -170,10 +230,10 @@ public final class ParallelFold {
                 return;
             }
             try {
-                ValidProfile merged = merger == null ? first : ValidProfile.fromRaw(ProfileWriter.encode(merger.result(), false));
+                ValidProfile merged = merger == null ? first : ValidProfile.of(merger.result(), false);
                 items.add(new Item(List.copyOf(files), merged, null));
             } catch (InvalidProfileException e) {
-                throw new IllegalStateException("a partial merge did not re-read: " + e.getMessage(), e);
+                throw new IllegalStateException("a partial merge of inputs already merged together failed: " + e.getMessage(), e);
             }
             files.clear();
             first = null;

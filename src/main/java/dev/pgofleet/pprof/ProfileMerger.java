@@ -339,11 +339,10 @@ public final class ProfileMerger {
         return merged;
     }
 
-    /** google/pprof's Compact: the profile merged alone, optionally with every label dropped first. */
+    /** google/pprof's Compact: the profile merged alone, in memory, optionally with every label dropped first. */
     static MergedProfile compact(MergedProfile p, boolean dropLabels) throws InvalidProfileException {
-        byte[] raw = ProfileWriter.encode(p, dropLabels);
         ProfileMerger again = new ProfileMerger();
-        again.add(ValidProfile.parse(raw, new DecodeLimits(Long.MAX_VALUE, Integer.MAX_VALUE - 8)));
+        again.add(ValidProfile.of(p, dropLabels));
         return again.result();
     }
 

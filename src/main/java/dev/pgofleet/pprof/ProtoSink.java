@@ -76,7 +76,7 @@ final class ProtoSink {
     }
 
     void string(int field, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1); // one char per byte: the bytes that were read
         tag(field, 2);
         varint(b.length);
         bytes(b, 0, b.length);

@@ -8,8 +8,11 @@ import java.util.TreeMap;
 
 /**
  * A sample's labels as google/pprof holds them after decoding: string labels and numeric labels
- * (with optional units), each grouped by key, keys in Go's sort order. Immutable; equal labels are
- * what makes two samples with the same stack one sample in a merge.
+ * (with optional units), each grouped by key, keys in Go's sort order (strings as in
+ * {@link GoString}, so the natural order is Go's byte order). Immutable. Equality is that of the
+ * labels part of Go's sample key (merge.go, sampleKey), which concatenates the string labels and
+ * the numeric labels without a separator: labels that give the same key bytes are equal, as they
+ * make one sample in Go's merge even when one set is a string label and the other a numeric one.
  */
 public final class SampleLabels {
     public static final SampleLabels NONE = new SampleLabels(new String[0], new String[0][], new String[0], new long[0][], new String[0][]);
@@ -19,7 +22,8 @@ public final class SampleLabels {
     private final String[] numKeys;
     private final long[][] numValues;
     private final String[][] numUnits;
-    private final int hash;
+    /** The labels part of Go's sample key, one char per byte. */
+    private final String goKey;
 
     private SampleLabels(String[] strKeys, String[][] strValues, String[] numKeys, long[][] numValues, String[][] numUnits) {
         this.strKeys = strKeys;
@@ -27,8 +31,44 @@ public final class SampleLabels {
         this.numKeys = numKeys;
         this.numValues = numValues;
         this.numUnits = numUnits;
-        this.hash = Arrays.hashCode(strKeys) * 31 * 31 * 31 + Arrays.deepHashCode(strValues) * 31 * 31
-                + Arrays.hashCode(numKeys) * 31 + Arrays.deepHashCode(numValues) + Arrays.deepHashCode(numUnits);
+        this.goKey = goKey();
+    }
+
+    // Go: putDelimitedString (length varint, bytes) and putNumber (uvarint) into one string.
+    private String goKey() {
+        StringBuilder b = new StringBuilder(16);
+        for (int i = 0; i < strKeys.length; i++) {
+            delimited(b, strKeys[i]);
+            number(b, strValues[i].length);
+            for (String v : strValues[i]) {
+                delimited(b, v);
+            }
+        }
+        for (int i = 0; i < numKeys.length; i++) {
+            delimited(b, numKeys[i]);
+            number(b, numValues[i].length);
+            for (long v : numValues[i]) {
+                number(b, v);
+            }
+            number(b, numUnits[i].length);
+            for (String u : numUnits[i]) {
+                delimited(b, u);
+            }
+        }
+        return b.toString();
+    }
+
+    private static void delimited(StringBuilder b, String s) {
+        number(b, s.length());
+        b.append(s);
+    }
+
+    private static void number(StringBuilder b, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b.append((char) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        b.append((char) v);
     }
 
     public boolean isEmpty() {
@@ -54,7 +94,7 @@ public final class SampleLabels {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, (a, b) -> Utf8Order.INSTANCE.compare(keys[a], keys[b]));
+        Arrays.sort(order, (a, b) -> keys[a].compareTo(keys[b]));
         String[] sk = new String[n];
         String[][] sv = new String[n][];
         for (int i = 0; i < n; i++) {
@@ -69,9 +109,9 @@ public final class SampleLabels {
 
     /** Collects decoded labels in file order, then freezes them in Go's key order. */
     static final class Builder {
-        private final Map<String, List<String>> str = new TreeMap<>(Utf8Order.INSTANCE);
-        private final Map<String, List<Long>> num = new TreeMap<>(Utf8Order.INSTANCE);
-        private final Map<String, List<String>> units = new TreeMap<>(Utf8Order.INSTANCE);
+        private final Map<String, List<String>> str = new TreeMap<>();
+        private final Map<String, List<Long>> num = new TreeMap<>();
+        private final Map<String, List<String>> units = new TreeMap<>();
 
         void addString(String key, String value) {
             str.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
@@ -120,14 +160,11 @@ public final class SampleLabels {
         if (this == o) {
             return true;
         }
-        return o instanceof SampleLabels s && hash == s.hash
-                && Arrays.equals(strKeys, s.strKeys) && Arrays.deepEquals(strValues, s.strValues)
-                && Arrays.equals(numKeys, s.numKeys) && Arrays.deepEquals(numValues, s.numValues)
-                && Arrays.deepEquals(numUnits, s.numUnits);
+        return o instanceof SampleLabels s && goKey.equals(s.goKey);
     }
 
     @Override
     public int hashCode() {
-        return hash;
+        return goKey.hashCode();
     }
 }

@@ -23,7 +23,7 @@ public final class ValidProfile {
     final String[] functionName, functionSystemName, functionFile;
     /** Per location: its mapping's position, or -1 when it has none (or names an unknown one, as in google/pprof). */
     final int[] locationMapping;
-    /** Per line (flat, as in {@link WireProfile#lineFunctionId}): the function's position, or -1 for none. */
+    /** Per line (flat, as in {@link WireProfile#lineFunctionId}): the function's position (every line has one). */
     final int[] lineFunction;
     /** Per sample location (flat, as in {@link WireProfile#sLocId}): the location's position. */
     final int[] sampleLocation;
@@ -52,9 +52,6 @@ public final class ValidProfile {
         this.defaultSampleType = str(w.defaultX, "default sample type");
         this.dropFrames = str(w.dropX, "drop_frames");
         this.keepFrames = str(w.keepX, "keep_frames");
-        if (w.durationNanos < 0) {
-            throw new InvalidProfileException("negative duration_nanos " + w.durationNanos);
-        }
 
         mappingFile = new String[w.mappings];
         mappingBuildId = new String[w.mappings];
@@ -81,8 +78,13 @@ public final class ValidProfile {
             locationMapping[i] = mid == 0 ? -1 : mappings.find(mid);
             for (int j = (int) w.lineStart.get(i); j < w.lineStart.get(i + 1); j++) {
                 long fid = w.lineFunctionId.get(j);
-                lineFunction[j] = fid == 0 ? -1 : functions.find(fid);
-                if (lineFunction[j] < 0 && fid != 0) {
+                if (fid == 0) {
+                    // google/pprof: "line with nil function"; go tool pprof refuses such a profile.
+                    throw new InvalidProfileException("location " + Long.toUnsignedString(w.lId.get(i))
+                            + " has a line without a function (function_id 0)");
+                }
+                lineFunction[j] = functions.find(fid);
+                if (lineFunction[j] < 0) {
                     throw new InvalidProfileException("location " + Long.toUnsignedString(w.lId.get(i))
                             + " names function " + Long.toUnsignedString(fid) + ", which does not exist");
                 }
@@ -121,6 +123,101 @@ public final class ValidProfile {
                 }
                 sampleLabels[i] = l;
             }
+        }
+    }
+
+    /**
+     * A merged profile as an input to another merge, with no encoding: google/pprof's Compact is
+     * Merge of the one profile in memory, so what the merge holds (labels with an empty value or
+     * a zero number, header sums) goes on as it is. With {@code dropLabels}, every sample as if it
+     * had no labels.
+     */
+    static ValidProfile of(MergedProfile m, boolean dropLabels) {
+        return new ValidProfile(m, dropLabels);
+    }
+
+    private ValidProfile(MergedProfile m, boolean dropLabels) {
+        int lines = 0, sampleLocations = 0;
+        for (MergedProfile.Location l : m.locations()) {
+            lines += l.lines().size();
+        }
+        for (MergedProfile.Sample s : m.samples()) {
+            sampleLocations += s.locations().size();
+        }
+        int types = m.sampleTypes().size();
+        WireProfile t = new WireProfile(m.mappings().size(), m.functions().size(), m.locations().size(), lines,
+                m.samples().size(), sampleLocations, m.samples().size() * types);
+        this.w = t;
+        this.strings = new String[] {""};
+        this.sampleTypes = m.sampleTypes();
+        this.periodType = m.periodType();
+        this.comments = m.comments();
+        this.defaultSampleType = m.defaultSampleType();
+        this.dropFrames = m.dropFrames();
+        this.keepFrames = m.keepFrames();
+        t.timeNanos = m.timeNanos();
+        t.durationNanos = m.durationNanos();
+        t.period = m.period();
+        // Merged ids are positions + 1, so a position is id - 1 throughout.
+        int mappingCount = m.mappings().size();
+        mappingFile = new String[mappingCount];
+        mappingBuildId = new String[mappingCount];
+        for (int i = 0; i < mappingCount; i++) {
+            MergedProfile.Mapping mp = m.mappings().get(i);
+            t.mappings++;
+            t.mId.add(mp.id());
+            t.mStart.add(mp.start());
+            t.mLimit.add(mp.limit());
+            t.mOffset.add(mp.offset());
+            t.mFlags.add((mp.hasFunctions() ? 1 : 0) | (mp.hasFilenames() ? 2 : 0) | (mp.hasLineNumbers() ? 4 : 0)
+                    | (mp.hasInlineFrames() ? 8 : 0));
+            mappingFile[i] = mp.file();
+            mappingBuildId[i] = mp.buildId();
+        }
+        int functionCount = m.functions().size();
+        functionName = new String[functionCount];
+        functionSystemName = new String[functionCount];
+        functionFile = new String[functionCount];
+        for (int i = 0; i < functionCount; i++) {
+            MergedProfile.Function f = m.functions().get(i);
+            t.functions++;
+            t.fId.add(f.id());
+            t.fStart.add(f.startLine());
+            functionName[i] = f.name();
+            functionSystemName[i] = f.systemName();
+            functionFile[i] = f.filename();
+        }
+        locationMapping = new int[m.locations().size()];
+        lineFunction = new int[lines];
+        int line = 0;
+        for (MergedProfile.Location l : m.locations()) {
+            locationMapping[t.locations] = l.mapping() == null ? -1 : (int) l.mapping().id() - 1;
+            t.locations++;
+            t.lId.add(l.id());
+            t.lAddress.add(l.address());
+            t.lFolded.add(l.folded() ? 1 : 0);
+            for (MergedProfile.Line ln : l.lines()) {
+                lineFunction[line++] = ln.function() == null ? -1 : (int) ln.function().id() - 1;
+                t.lineFunctionId.add(ln.function() == null ? 0 : ln.function().id());
+                t.lineNumber.add(ln.line());
+                t.lineColumn.add(ln.column());
+            }
+            t.lineStart.add(t.lineFunctionId.size);
+        }
+        sampleLocation = new int[sampleLocations];
+        sampleLabels = new SampleLabels[m.samples().size()];
+        int at = 0;
+        for (MergedProfile.Sample s : m.samples()) {
+            for (MergedProfile.Location l : s.locations()) {
+                sampleLocation[at++] = (int) l.id() - 1;
+                t.sLocId.add(l.id());
+            }
+            for (int v = 0; v < types; v++) {
+                t.sValue.add(s.value(v));
+            }
+            sampleLabels[t.samples++] = dropLabels ? SampleLabels.NONE : s.labels();
+            t.sLocStart.add(t.sLocId.size);
+            t.sValueStart.add(t.sValue.size);
         }
     }
 

@@ -1,14 +1,17 @@
 package dev.pgofleet.pprof;
 
-import com.google.protobuf.UnsafeByteOperations;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * The tables of a pprof protobuf, read straight from the wire into primitive arrays (no message
- * objects). Protobuf's rules apply: packed or unpacked repeated fields, unknown fields skipped,
- * the last value of a singular field wins, UTF-8 strings. Stricter than protobuf where google/pprof
- * is: a known field with the wrong wire type is refused. {@link ValidProfile} checks the references.
+ * objects), with the rules of google/pprof's decoder (proto.go, encode.go) rather than protobuf's:
+ * packed or unpacked repeated fields; a field without a decoder entry (number 0, unknown, or past
+ * protobuf's range) skipped; a repeated scalar keeps the last value, except a second non-zero
+ * {@code time_nanos} (Go's "concatenated profiles"); a second {@code period_type} message replaces
+ * the first; a known field with the wrong wire type refused. Strings are bytes: each is decoded as
+ * ISO-8859-1, one char per byte, so any bytes survive to the output unchanged and Java's natural
+ * String order is Go's byte order. {@link ValidProfile} checks the references.
  */
 final class WireProfile {
     private static final int VARINT = WireReader.VARINT, LEN = WireReader.LEN;
@@ -36,16 +39,49 @@ final class WireProfile {
     final Longs sLocStart, sLocId, sValueStart, sValue;
     final Longs sLabelStart, labelKey, labelStr, labelNum, labelUnit;
 
+    // Field numbers of the Profile message, as in profile.proto and google/pprof's profileDecoder.
+    static final int SAMPLE_TYPE = 1, SAMPLE = 2, MAPPING = 3, LOCATION = 4, FUNCTION = 5, STRING_TABLE = 6,
+            DROP_FRAMES = 7, KEEP_FRAMES = 8, TIME_NANOS = 9, DURATION_NANOS = 10, PERIOD_TYPE = 11, PERIOD = 12,
+            COMMENT = 13, DEFAULT_SAMPLE_TYPE = 14;
+    // Sample, Label, Mapping, Location, Line, Function and ValueType fields.
+    static final int SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3;
+    static final int LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3, LABEL_NUM_UNIT = 4;
+    static final int MAPPING_ID = 1, MAPPING_START = 2, MAPPING_LIMIT = 3, MAPPING_OFFSET = 4, MAPPING_FILENAME = 5,
+            MAPPING_BUILD_ID = 6, MAPPING_HAS_FUNCTIONS = 7, MAPPING_HAS_INLINE_FRAMES = 10;
+    static final int LOCATION_ID = 1, LOCATION_MAPPING_ID = 2, LOCATION_ADDRESS = 3, LOCATION_LINE = 4,
+            LOCATION_IS_FOLDED = 5;
+    static final int LINE_FUNCTION_ID = 1, LINE_LINE = 2, LINE_COLUMN = 3;
+    static final int FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3, FUNCTION_FILENAME = 4,
+            FUNCTION_START_LINE = 5;
+    static final int VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2;
+
     private final WireReader in;
     private final Strings stringTable;
-    private boolean time, duration, periodSeen;
+
+    /** Empty tables of the given sizes, filled by the caller (a merged profile taken as an input). */
+    WireProfile(int mp, int fn, int loc, int line, int smp, int sampleLocations, int values) {
+        in = null;
+        stringTable = null;
+        mId = new Longs(mp); mStart = new Longs(mp); mLimit = new Longs(mp); mOffset = new Longs(mp);
+        mFileX = new Longs(mp); mBuildX = new Longs(mp); mFlags = new Longs(mp);
+        fId = new Longs(fn); fNameX = new Longs(fn); fSysX = new Longs(fn); fFileX = new Longs(fn); fStart = new Longs(fn);
+        lId = new Longs(loc); lMappingId = new Longs(loc); lAddress = new Longs(loc); lFolded = new Longs(loc);
+        lineStart = new Longs(loc + 1); lineFunctionId = new Longs(line); lineNumber = new Longs(line); lineColumn = new Longs(line);
+        sLocStart = new Longs(smp + 1); sLocId = new Longs(sampleLocations); sValueStart = new Longs(smp + 1);
+        sValue = new Longs(values);
+        sLabelStart = new Longs(1); labelKey = new Longs(1); labelStr = new Longs(1); labelNum = new Longs(1); labelUnit = new Longs(1);
+        lineStart.add(0);
+        sLocStart.add(0);
+        sValueStart.add(0);
+        sLabelStart.add(0);
+    }
 
     private WireProfile(byte[] raw) {
         this.in = new WireReader(raw);
         // Tables start at the sizes a first pass over the top-level fields counts, so that they
         // are neither regrown nor much larger than the profile (zeroing them is not free).
         TopLevelCounts n = TopLevelCounts.of(raw);
-        int mp = n.count[3] + 1, fn = n.count[5] + 1, loc = n.count[4] + 1, smp = n.count[2] + 1;
+        int mp = n.count[MAPPING] + 1, fn = n.count[FUNCTION] + 1, loc = n.count[LOCATION] + 1, smp = n.count[SAMPLE] + 1;
         mId = new Longs(mp); mStart = new Longs(mp); mLimit = new Longs(mp); mOffset = new Longs(mp);
         mFileX = new Longs(mp); mBuildX = new Longs(mp); mFlags = new Longs(mp);
         fId = new Longs(fn); fNameX = new Longs(fn); fSysX = new Longs(fn); fFileX = new Longs(fn); fStart = new Longs(fn);
@@ -54,10 +90,10 @@ final class WireProfile {
         lineStart = new Longs(loc); lineFunctionId = new Longs(line); lineNumber = new Longs(line); lineColumn = new Longs(line);
         int label = smp / 2 + 16;
         sLocStart = new Longs(smp); sLocId = new Longs(n.sampleBytes / 2 + 16); sValueStart = new Longs(smp);
-        sValue = new Longs((int) Math.min((long) smp * Math.max(1, n.count[1]), n.sampleBytes) + 16); // a value takes a byte at least
+        sValue = new Longs((int) Math.min((long) smp * Math.max(1, n.count[SAMPLE_TYPE]), n.sampleBytes) + 16); // a value takes a byte at least
         sLabelStart = new Longs(smp); labelKey = new Longs(label); labelStr = new Longs(label); labelNum = new Longs(label);
         labelUnit = new Longs(label);
-        stringTable = new Strings(n.count[6] + 1);
+        stringTable = new Strings(n.count[STRING_TABLE] + 1);
         lineStart.add(0);
         sLocStart.add(0);
         sValueStart.add(0);
@@ -76,13 +112,13 @@ final class WireProfile {
             try {
                 while (r.pos < raw.length) {
                     long tag = r.tag(raw.length);
-                    int field = (int) (tag >>> 3), wire = (int) (tag & 7);
+                    int field = WireReader.field(tag), wire = (int) (tag & 7);
                     int from = r.pos;
                     r.skip(wire, raw.length);
-                    if (field < c.count.length) {
+                    if (field >= 0 && field < c.count.length) {
                         c.count[field]++;
                     }
-                    if (field == 2) {
+                    if (field == SAMPLE) {
                         c.sampleBytes += r.pos - from;
                     }
                 }
@@ -98,6 +134,9 @@ final class WireProfile {
         try {
             p.profile(raw.length);
         } catch (WireReader.Malformed e) {
+            if (LegacyCpuProfile.looksLike(raw)) {
+                throw new InvalidProfileException(LegacyCpuProfile.REFUSAL);
+            }
             throw new InvalidProfileException("not a pprof profile: malformed protobuf");
         }
         p.strings = p.stringTable.decode(raw);
@@ -111,42 +150,31 @@ final class WireProfile {
     private void profile(int end) throws InvalidProfileException {
         while (in.pos < end) {
             long tag = in.tag(end);
-            int field = (int) (tag >>> 3), wire = (int) (tag & 7);
+            int field = WireReader.field(tag), wire = (int) (tag & 7);
             switch (field) {
-                case 1 -> valueType(expect(wire, LEN, "sample_type"), sampleTypeX);
-                case 2 -> sample(expect(wire, LEN, "sample"));
-                case 3 -> mapping(expect(wire, LEN, "mapping"));
-                case 4 -> location(expect(wire, LEN, "location"));
-                case 5 -> function(expect(wire, LEN, "function"));
-                case 6 -> stringTable.add(in, expect(wire, LEN, "string_table"));
-                case 7 -> dropX = scalar(wire, end, "drop_frames");
-                case 8 -> keepX = scalar(wire, end, "keep_frames");
-                case 9 -> {
-                    time = once(time, 9);
+                case SAMPLE_TYPE -> valueType(expect(wire, LEN, "sample_type"), sampleTypeX);
+                case SAMPLE -> sample(expect(wire, LEN, "sample"));
+                case MAPPING -> mapping(expect(wire, LEN, "mapping"));
+                case LOCATION -> location(expect(wire, LEN, "location"));
+                case FUNCTION -> function(expect(wire, LEN, "function"));
+                case STRING_TABLE -> stringTable.add(in, expect(wire, LEN, "string_table"));
+                case DROP_FRAMES -> dropX = scalar(wire, end, "drop_frames");
+                case KEEP_FRAMES -> keepX = scalar(wire, end, "keep_frames");
+                case TIME_NANOS -> {
+                    // Go's one exception to "the last value wins": two profiles glued together.
+                    if (timeNanos != 0) {
+                        throw new InvalidProfileException("concatenated profiles detected: a second time_nanos");
+                    }
                     timeNanos = scalar(wire, end, "time_nanos");
                 }
-                case 10 -> {
-                    duration = once(duration, 10);
-                    durationNanos = scalar(wire, end, "duration_nanos");
-                }
-                case 11 -> periodType(expect(wire, LEN, "period_type"));
-                case 12 -> {
-                    periodSeen = once(periodSeen, 12);
-                    period = scalar(wire, end, "period");
-                }
-                case 13 -> repeated(wire, end, commentX, "comment");
-                case 14 -> defaultX = scalar(wire, end, "default_sample_type");
+                case DURATION_NANOS -> durationNanos = scalar(wire, end, "duration_nanos");
+                case PERIOD_TYPE -> periodType(expect(wire, LEN, "period_type"));
+                case PERIOD -> period = scalar(wire, end, "period");
+                case COMMENT -> repeated(wire, end, commentX, "comment");
+                case DEFAULT_SAMPLE_TYPE -> defaultX = scalar(wire, end, "default_sample_type");
                 default -> in.skip(wire, end);
             }
         }
-    }
-
-    /** Writers never repeat a scalar: a second one means two profiles glued together. */
-    private static boolean once(boolean seen, int field) throws InvalidProfileException {
-        if (seen) {
-            throw new InvalidProfileException("concatenated profiles detected: field " + field + " appears twice");
-        }
-        return true;
     }
 
     private int expect(int wire, int expected, String what) throws InvalidProfileException {
@@ -180,10 +208,10 @@ final class WireProfile {
         long type = 0, unit = 0;
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
-            if (f == 1) {
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
+            if (f == VALUE_TYPE_TYPE) {
                 type = scalar(wire, end, "value type");
-            } else if (f == 2) {
+            } else if (f == VALUE_TYPE_UNIT) {
                 unit = scalar(wire, end, "value type");
             } else {
                 in.skip(wire, end);
@@ -193,15 +221,17 @@ final class WireProfile {
         into.add(unit);
     }
 
-    // A message field seen twice is merged by protobuf: fields present later win.
+    // A second period_type message replaces the first, as Go's decoder allocates a new one.
     private void periodType(int end) throws InvalidProfileException {
         hasPeriodType = true;
+        periodTypeX = 0;
+        periodUnitX = 0;
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
-            if (f == 1) {
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
+            if (f == VALUE_TYPE_TYPE) {
                 periodTypeX = scalar(wire, end, "period_type");
-            } else if (f == 2) {
+            } else if (f == VALUE_TYPE_UNIT) {
                 periodUnitX = scalar(wire, end, "period_type");
             } else {
                 in.skip(wire, end);
@@ -212,11 +242,11 @@ final class WireProfile {
     private void sample(int end) throws InvalidProfileException {
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
             switch (f) {
-                case 1 -> repeated(wire, end, sLocId, "sample location_id");
-                case 2 -> repeated(wire, end, sValue, "sample value");
-                case 3 -> label(expectIn(wire, end, "label"));
+                case SAMPLE_LOCATION_ID -> repeated(wire, end, sLocId, "sample location_id");
+                case SAMPLE_VALUE -> repeated(wire, end, sValue, "sample value");
+                case SAMPLE_LABEL -> label(expectIn(wire, end, "label"));
                 default -> in.skip(wire, end);
             }
         }
@@ -237,12 +267,12 @@ final class WireProfile {
         long key = 0, str = 0, num = 0, unit = 0;
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
             switch (f) {
-                case 1 -> key = scalar(wire, end, "label");
-                case 2 -> str = scalar(wire, end, "label");
-                case 3 -> num = scalar(wire, end, "label");
-                case 4 -> unit = scalar(wire, end, "label");
+                case LABEL_KEY -> key = scalar(wire, end, "label");
+                case LABEL_STR -> str = scalar(wire, end, "label");
+                case LABEL_NUM -> num = scalar(wire, end, "label");
+                case LABEL_NUM_UNIT -> unit = scalar(wire, end, "label");
                 default -> in.skip(wire, end);
             }
         }
@@ -256,20 +286,21 @@ final class WireProfile {
         long id = 0, start = 0, limit = 0, offset = 0, file = 0, build = 0, flags = 0;
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
-            if (f < 1 || f > 10) {
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
+            if (f < MAPPING_ID || f > MAPPING_HAS_INLINE_FRAMES) {
                 in.skip(wire, end);
                 continue;
             }
             long v = scalar(wire, end, "mapping");
             switch (f) {
-                case 1 -> id = v;
-                case 2 -> start = v;
-                case 3 -> limit = v;
-                case 4 -> offset = v;
-                case 5 -> file = v;
-                case 6 -> build = v;
-                default -> flags = v != 0 ? flags | 1L << (f - 7) : flags & ~(1L << (f - 7));
+                case MAPPING_ID -> id = v;
+                case MAPPING_START -> start = v;
+                case MAPPING_LIMIT -> limit = v;
+                case MAPPING_OFFSET -> offset = v;
+                case MAPPING_FILENAME -> file = v;
+                case MAPPING_BUILD_ID -> build = v;
+                // has_functions, has_filenames, has_line_numbers, has_inline_frames: bits 0 to 3
+                default -> flags = v != 0 ? flags | 1L << (f - MAPPING_HAS_FUNCTIONS) : flags & ~(1L << (f - MAPPING_HAS_FUNCTIONS));
             }
         }
         mappings++;
@@ -286,13 +317,13 @@ final class WireProfile {
         long id = 0, mapping = 0, address = 0, folded = 0;
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
             switch (f) {
-                case 1 -> id = scalar(wire, end, "location");
-                case 2 -> mapping = scalar(wire, end, "location");
-                case 3 -> address = scalar(wire, end, "location");
-                case 4 -> line(expectIn(wire, end, "line"));
-                case 5 -> folded = scalar(wire, end, "location");
+                case LOCATION_ID -> id = scalar(wire, end, "location");
+                case LOCATION_MAPPING_ID -> mapping = scalar(wire, end, "location");
+                case LOCATION_ADDRESS -> address = scalar(wire, end, "location");
+                case LOCATION_LINE -> line(expectIn(wire, end, "line"));
+                case LOCATION_IS_FOLDED -> folded = scalar(wire, end, "location");
                 default -> in.skip(wire, end);
             }
         }
@@ -308,11 +339,11 @@ final class WireProfile {
         long function = 0, number = 0, column = 0;
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
             switch (f) {
-                case 1 -> function = scalar(wire, end, "line");
-                case 2 -> number = scalar(wire, end, "line");
-                case 3 -> column = scalar(wire, end, "line");
+                case LINE_FUNCTION_ID -> function = scalar(wire, end, "line");
+                case LINE_LINE -> number = scalar(wire, end, "line");
+                case LINE_COLUMN -> column = scalar(wire, end, "line");
                 default -> in.skip(wire, end);
             }
         }
@@ -325,13 +356,13 @@ final class WireProfile {
         long id = 0, name = 0, sys = 0, file = 0, start = 0;
         while (in.pos < end) {
             long tag = in.tag(end);
-            int f = (int) (tag >>> 3), wire = (int) (tag & 7);
+            int f = WireReader.field(tag), wire = (int) (tag & 7);
             switch (f) {
-                case 1 -> id = scalar(wire, end, "function");
-                case 2 -> name = scalar(wire, end, "function");
-                case 3 -> sys = scalar(wire, end, "function");
-                case 4 -> file = scalar(wire, end, "function");
-                case 5 -> start = scalar(wire, end, "function");
+                case FUNCTION_ID -> id = scalar(wire, end, "function");
+                case FUNCTION_NAME -> name = scalar(wire, end, "function");
+                case FUNCTION_SYSTEM_NAME -> sys = scalar(wire, end, "function");
+                case FUNCTION_FILENAME -> file = scalar(wire, end, "function");
+                case FUNCTION_START_LINE -> start = scalar(wire, end, "function");
                 default -> in.skip(wire, end);
             }
         }
@@ -343,7 +374,7 @@ final class WireProfile {
         fStart.add(start);
     }
 
-    /** The string table as byte ranges, decoded at the end (ASCII, the usual case, without a UTF-8 pass). */
+    /** The string table as byte ranges, decoded at the end, one char per byte. */
     private static final class Strings {
         private int[] offsets, lengths;
         private int size;
@@ -363,21 +394,10 @@ final class WireProfile {
             in.pos = end;
         }
 
-        String[] decode(byte[] raw) throws InvalidProfileException {
+        String[] decode(byte[] raw) {
             String[] out = new String[size];
             for (int i = 0; i < size; i++) {
-                int off = offsets[i], len = lengths[i];
-                boolean ascii = true;
-                for (int j = off; j < off + len && ascii; j++) {
-                    ascii = raw[j] >= 0;
-                }
-                if (ascii) {
-                    out[i] = new String(raw, off, len, StandardCharsets.ISO_8859_1);
-                } else if (UnsafeByteOperations.unsafeWrap(raw, off, len).isValidUtf8()) {
-                    out[i] = new String(raw, off, len, StandardCharsets.UTF_8);
-                } else {
-                    throw new InvalidProfileException("string " + i + " of the string table is not valid UTF-8");
-                }
+                out[i] = new String(raw, offsets[i], lengths[i], StandardCharsets.ISO_8859_1);
             }
             return out;
         }
@@ -389,7 +409,7 @@ final class WireProfile {
         int size;
 
         Longs(int capacity) {
-            v = new long[capacity];
+            v = new long[Math.max(1, capacity)];
         }
 
         void add(long x) {

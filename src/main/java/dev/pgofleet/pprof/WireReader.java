@@ -39,14 +39,18 @@ final class WireReader {
         throw MALFORMED;
     }
 
-    /** A field tag; field number 0 or past 2^29-1 is malformed, as protobuf has it. */
+    /**
+     * A field tag. Any field number is read, 0 and numbers past protobuf's 2^29-1 included: Go's
+     * decoder skips a field it has no entry for, whatever its number.
+     */
     long tag(int end) {
-        long tag = varint(end);
+        return varint(end);
+    }
+
+    /** The field number of a tag; numbers beyond an int are given as -1 (no decoder entry). */
+    static int field(long tag) {
         long field = tag >>> 3;
-        if (field == 0 || field > (1 << 29) - 1) {
-            throw MALFORMED;
-        }
-        return tag;
+        return field > Integer.MAX_VALUE ? -1 : (int) field;
     }
 
     /** The end offset of a length-delimited field whose length comes next. */

@@ -63,6 +63,20 @@ public final class CollectorMetrics {
                 deletedFiles);
     }
 
+    /**
+     * Stored files a merge or compaction could not fold and set aside in quarantine/: submitted
+     * profiles, and the collector's own rollups and combined merges (each one an alarm).
+     */
+    void watchQuarantine(LongSupplier submitted, LongSupplier own) {
+        CounterWithCallback.builder().name("pgof_quarantined_files_total")
+                .help("Stored files moved to quarantine/ because they could not be merged, by kind: submitted, own (rollups and combined merges: an alarm)")
+                .labelNames("kind")
+                .callback(cb -> {
+                    cb.call(submitted.getAsLong(), "submitted");
+                    cb.call(own.getAsLong(), "own");
+                }).register(registry);
+    }
+
     private void counter(String name, String help, LongSupplier value) {
         CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
     }

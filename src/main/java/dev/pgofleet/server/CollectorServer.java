@@ -55,6 +55,8 @@ public final class CollectorServer implements AutoCloseable {
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
         CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
         metrics.watchCompactor(compactor::foldedProfiles, compactor::deletedFiles);
+        metrics.watchQuarantine(() -> merges.quarantinedSubmitted() + compactor.quarantinedSubmitted(),
+                () -> merges.quarantinedOwn() + compactor.quarantinedOwn());
         ServerContext context = new ServerContext(config, keys, inFlight,
                 new SubmitHandler(workers, store, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
                 new MergeHandler(merges, config.retryAfterSeconds(), metrics, config.pgoExclude()), new ReadyHandler(store),

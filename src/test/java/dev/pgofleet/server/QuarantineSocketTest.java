@@ -1,0 +1,68 @@
+package dev.pgofleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.Gzip;
+import dev.pgofleet.pprof.ProfileMerger;
+import dev.pgofleet.pprof.ProfileWriter;
+import dev.pgofleet.pprof.ValidProfile;
+import dev.pgofleet.testing.RunningCollector;
+import dev.pgofleet.testing.TestData;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Through a real socket: a stored file that cannot be folded never makes /v1/merge fail. */
+class QuarantineSocketTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aHugeDurationAndAnUnreadableStoredFileNeverMakeAMergeFail() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of())) {
+            List<byte[]> accepted = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                accepted.add(Files.readAllBytes(fleet.get(i)));
+            }
+            var huge = TestData.proto(accepted.get(0)).toBuilder().setDurationNanos(Long.MAX_VALUE - 5).build();
+            accepted.add(1, Gzip.gzip(huge.toByteArray(), 0, huge.getSerializedSize()));
+            for (byte[] b : accepted) {
+                assertThat(c.submit(b).statusCode()).isEqualTo(204);
+            }
+            // A file damaged on disk, under a stored profile's name.
+            Path broken = tmp.resolve("store").resolve(String.format("%013d-%010d-%s.pprof", System.currentTimeMillis(), 999_999, "0ther0"));
+            byte[] first = accepted.get(0);
+            Files.write(broken, Arrays.copyOf(first, first.length / 2));
+            for (int round = 0; round < 3; round++) {
+                HttpResponse<byte[]> r = c.merge("");
+                assertThat(r.statusCode()).as("merge %d", round).isEqualTo(200);
+                assertThat(r.body()).as("merge %d holds every accepted profile", round).isEqualTo(merge(accepted));
+                byte[] next = Files.readAllBytes(fleet.get(3 + round));
+                assertThat(c.submit(next).statusCode()).isEqualTo(204);
+                accepted.add(next);
+            }
+            assertThat(broken).doesNotExist();
+            assertThat(tmp.resolve("store/quarantine").resolve(broken.getFileName())).exists();
+            String metrics = c.send(HttpRequest.newBuilder(c.uri("/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("pgof_quarantined_files_total{kind=\"submitted\"} 1.0")
+                    .contains("pgof_quarantined_files_total{kind=\"own\"} 0.0");
+        }
+    }
+
+    private static byte[] merge(List<byte[]> inputs) throws Exception {
+        ProfileMerger m = new ProfileMerger(true);
+        for (byte[] b : inputs) {
+            m.add(ValidProfile.parse(b, DecodeLimits.DEFAULT));
+        }
+        return ProfileWriter.write(m.result());
+    }
+}

@@ -1,0 +1,151 @@
+package dev.pgofleet.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.Gzip;
+import dev.pgofleet.pprof.ProfileMerger;
+import dev.pgofleet.pprof.ProfileWriter;
+import dev.pgofleet.pprof.ValidProfile;
+import dev.pgofleet.store.StoredFile.Kind;
+import dev.pgofleet.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No stored file can break a merge: what cannot be folded is quarantined and counted, the rest is
+ * merged; the collector's own files are not judged by the per-submit limits. On a real disk.
+ */
+class QuarantineTest {
+    private static final DecodeLimits LIMITS = new DecodeLimits(64L << 20, 64 << 20);
+    private static final long HOUR = Compactor.HOUR, DAY = Compactor.DAY;
+    private static final long DAY0 = Compactor.floor(System.currentTimeMillis(), DAY) - 10 * DAY;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aHugeDurationAndAnUnreadableFileNeverBreakAMerge() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> good = new ArrayList<>();
+        long t = DAY0 + 3 * HOUR;
+        for (int i = 0; i < 6; i++) {
+            good.add(Files.readAllBytes(fleet.get(i)));
+        }
+        // Go writes int64 sums that wrap: a duration near the maximum makes the merged one negative.
+        var huge = TestData.proto(good.get(0)).toBuilder().setDurationNanos(Long.MAX_VALUE - 5).build();
+        good.add(3, Gzip.gzip(huge.toByteArray(), 0, huge.getSerializedSize()));
+        byte[] broken = Arrays.copyOf(good.get(1), good.get(1).length / 2);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            for (int i = 0; i < good.size(); i++) {
+                putRaw(t + i * 1000, i + 1, good.get(i));
+            }
+            Path bad = putRaw(t + 3500, 99, broken);
+            try (MergeService merges = new MergeService(store, LIMITS, 2)) {
+                byte[] expected = rawMerge(good);
+                assertThat(ValidProfile.parse(expected, LIMITS).durationNanos()).as("wrapped as in Go").isNegative();
+                for (int round = 0; round < 3; round++) {
+                    MergeResult r = merges.merge(false).join();
+                    assertThat(r.body()).as("merge %d holds every ordinary profile", round).isEqualTo(expected);
+                    assertThat(r.profiles()).isEqualTo(good.size());
+                    putRaw(t + 10_000 + round, 200 + round, broken); // stored again: set aside again
+                }
+                assertThat(bad).doesNotExist();
+                assertThat(dir.resolve("quarantine").resolve(bad.getFileName())).exists();
+                assertThat(merges.quarantinedSubmitted()).as("each one counted").isEqualTo(3);
+                assertThat(merges.quarantinedOwn()).isZero();
+
+                // Compacted, the wrapped duration is in a rollup on disk, read back by every later merge.
+                Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
+                compactor.runOnce();
+                compactor.close();
+                assertThat(store.list()).noneMatch(f -> f.kind() == Kind.RAW);
+                assertThat(merges.merge(false).join().body()).isEqualTo(expected);
+                assertThat(compactor.quarantinedOwn()).isZero();
+                assertThat(compactor.quarantinedSubmitted()).as("the last broken one, met by compaction").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aRollupLargerThanTheSubmitLimitsSurvivesCompactionRestartAndMerge() throws Exception {
+        List<byte[]> inputs = new ArrayList<>();
+        long maxBody = 0, maxInflated = 0;
+        for (Path f : TestData.fleet()) {
+            byte[] b = Files.readAllBytes(f);
+            inputs.add(b);
+            maxBody = Math.max(maxBody, b.length);
+            maxInflated = Math.max(maxInflated, Gzip.gunzip(b, 1 << 26).length);
+        }
+        DecodeLimits tight = new DecodeLimits(maxBody, maxInflated);
+        byte[] expected = rawMerge(inputs);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            for (int i = 0; i < inputs.size(); i++) {
+                putRaw(DAY0 + 5 * HOUR + i * 60_000L, i + 1, inputs.get(i));
+            }
+            Compactor compactor = new Compactor(store, tight, null, 0, 2, System::currentTimeMillis, () -> false);
+            compactor.runOnce();
+            compactor.close();
+            StoredFile rollup = store.list().get(0);
+            assertThat(store.list()).hasSize(1);
+            assertThat(rollup.kind()).isEqualTo(Kind.ROLLUP);
+            assertThat(Files.size(rollup.path())).as("larger than a submit may be").isGreaterThan(maxBody);
+        }
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, tight, 2)) {
+            putRaw(DAY0 + 6 * HOUR, 100, inputs.get(0)); // a new hour: the day is rolled from two rollups
+            Compactor compactor = new Compactor(store, tight, null, 0, 2, System::currentTimeMillis, () -> false);
+            compactor.runOnce();
+            compactor.close();
+            List<byte[]> all = new ArrayList<>(inputs);
+            all.add(inputs.get(0));
+            assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(all));
+            assertThat(merges.merge(true).join().isEmpty()).isFalse();
+            assertThat(compactor.quarantinedOwn() + merges.quarantinedOwn() + compactor.quarantinedSubmitted()).isZero();
+            try (Stream<Path> q = Files.list(dir.resolve("quarantine"))) {
+                assertThat(q).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aRollupThatCannotBeReadIsAnAlarmAndTheMergeGoesOn() throws Exception {
+        List<byte[]> inputs = new ArrayList<>();
+        for (Path f : TestData.fleet().subList(0, 4)) {
+            inputs.add(Files.readAllBytes(f));
+        }
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            putRaw(DAY0 + HOUR, 1, inputs.get(0));
+            putRaw(DAY0 + HOUR + 1, 2, inputs.get(1));
+            Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
+            compactor.runOnce();
+            compactor.close();
+            Path rollup = store.list().get(0).path();
+            Files.write(rollup, Arrays.copyOf(Files.readAllBytes(rollup), 100)); // damaged on disk
+            putRaw(DAY0 + 2 * HOUR, 3, inputs.get(2));
+            try (MergeService merges = new MergeService(store, LIMITS, 2)) {
+                MergeResult r = merges.merge(false).join();
+                assertThat(r.body()).isEqualTo(rawMerge(List.of(inputs.get(2))));
+                assertThat(merges.quarantinedOwn()).isEqualTo(1);
+                assertThat(dir.resolve("quarantine").resolve(rollup.getFileName())).exists();
+            }
+        }
+    }
+
+    private Path putRaw(long receivedMillis, long seq, byte[] body) throws Exception {
+        return Files.write(dir.resolve(StoredFile.raw(receivedMillis, seq, "0ther0")), body);
+    }
+
+    private static byte[] rawMerge(List<byte[]> inputs) throws Exception {
+        ProfileMerger m = new ProfileMerger(true);
+        for (byte[] b : inputs) {
+            m.add(ValidProfile.parse(b, LIMITS));
+        }
+        return ProfileWriter.write(m.result());
+    }
+}
