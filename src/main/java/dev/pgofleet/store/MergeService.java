@@ -6,6 +6,11 @@ import dev.pgofleet.pprof.MergedProfile;
 import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileMerger;
 import dev.pgofleet.pprof.ProfileWriter;
+import dev.pgofleet.report.MainBinary;
+import dev.pgofleet.report.StoredInput;
+import dev.pgofleet.report.Summary;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,7 +46,11 @@ public final class MergeService implements AutoCloseable {
     /** A merge that would read more raw profiles than this has the compactor fold them first. */
     static final int CATCH_UP_ABOVE = 512;
 
+    private Described described; // the latest summary of everything stored, with its generation
     private record Shared(long generation, CompletableFuture<MergeResult> result) {}
+    private record Described(long generation, CompletableFuture<Summary> summary) {}
+    /** A merge, and (when asked for) what describes it. */
+    private record Computed(MergeResult result, Summary summary) {}
 
     public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads) {
         this.store = store;
@@ -59,7 +68,7 @@ public final class MergeService implements AutoCloseable {
      * out of any window. Not cached.
      */
     public CompletableFuture<MergeResult> mergeSince(boolean stripLabels, long sinceMillis) {
-        return CompletableFuture.supplyAsync(() -> compute(stripLabels, false, sinceMillis), mergeThread);
+        return CompletableFuture.supplyAsync(() -> compute(stripLabels, false, sinceMillis, false).result, mergeThread);
     }
 
     /** Lets merges have the compactor fold a large backlog first, instead of folding it themselves too. */
@@ -74,9 +83,39 @@ public final class MergeService implements AutoCloseable {
         if (s != null && s.generation >= generation && !s.result.isCompletedExceptionally()) {
             return s.result;
         }
-        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(stripLabels, false, Long.MIN_VALUE), mergeThread);
+        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(stripLabels, false, Long.MIN_VALUE, false).result, mergeThread);
         latest[stripLabels ? 1 : 0] = new Shared(generation, f);
         return f;
+    }
+
+    /**
+     * What the merge of everything stored holds (or, with {@code sinceMillis}, of a window, not
+     * cached): shared and cached like {@link #merge}, at the same generation, and the full merge it
+     * makes on the way is cached for the next merge request. Completes with null while nothing is
+     * stored.
+     */
+    public synchronized CompletableFuture<Summary> summary(Long sinceMillis) {
+        if (sinceMillis != null) {
+            return CompletableFuture.supplyAsync(() -> compute(false, false, sinceMillis, true).summary, mergeThread);
+        }
+        long generation = store.generation();
+        Described d = described;
+        if (d != null && d.generation >= generation && !d.summary.isCompletedExceptionally()) {
+            return d.summary;
+        }
+        CompletableFuture<Computed> c = CompletableFuture.supplyAsync(() -> compute(false, false, Long.MIN_VALUE, true), mergeThread);
+        CompletableFuture<Summary> f = c.thenApply(Computed::summary);
+        described = new Described(generation, f);
+        Shared s = latest[0];
+        if (s == null || s.generation < generation || s.result.isCompletedExceptionally()) {
+            latest[0] = new Shared(generation, c.thenApply(Computed::result));
+        }
+        return f;
+    }
+
+    /** Runs {@code work} on the merge thread (never on an event loop): for figures derived from a summary. */
+    public <T> CompletableFuture<T> onMergeThread(java.util.function.Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, mergeThread);
     }
 
     /**
@@ -87,16 +126,17 @@ public final class MergeService implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> {
             store.maintenanceLock().lock();
             try {
-                return compute(stripLabels, true, Long.MIN_VALUE);
+                return compute(stripLabels, true, Long.MIN_VALUE, false).result;
             } finally {
                 store.maintenanceLock().unlock();
             }
         }, mergeThread);
     }
 
-    private MergeResult compute(boolean stripLabels, boolean combine, long sinceMillis) {
+    private Computed compute(boolean stripLabels, boolean combine, long sinceMillis, boolean describe) {
         long start = System.nanoTime();
         List<Path> folded;
+        List<StoredInput> inputs = new ArrayList<>();
         ProfileMerger merger = new ProfileMerger(true);
         Compactor c = compactor;
         if (c != null && store.unfoldedCount() > CATCH_UP_ABOVE) {
@@ -111,6 +151,11 @@ public final class MergeService implements AutoCloseable {
             List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
             folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
                     ParallelFold.SERVER_GROUP, store::quarantine, n -> {});
+            if (describe) {
+                for (Path p : folded) {
+                    inputs.add(input(p));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ParallelFold.InputException e) {
@@ -120,7 +165,7 @@ public final class MergeService implements AutoCloseable {
         }
         try {
             if (folded.isEmpty()) {
-                return MergeResult.EMPTY;
+                return new Computed(MergeResult.EMPTY, null);
             }
             MergedProfile merged = merger.result();
             byte[] full = ProfileWriter.write(merged);
@@ -132,12 +177,22 @@ public final class MergeService implements AutoCloseable {
             log.info("{} {} files: {} samples, {} bytes in {} ms", combine ? "combined" : "merged", folded.size(),
                     out.samples().size(), body.length, (System.nanoTime() - start) / 1_000_000);
             long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
-            return new MergeResult(body, sha256Hex(body), profiles, out.samples().size());
+            MergeResult result = new MergeResult(body, sha256Hex(body), profiles, out.samples().size());
+            return new Computed(result, describe ? new Summary(merged, inputs, body.length) : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InvalidProfileException e) {
             throw new IllegalStateException("merge failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A folded file as the summary counts it; read while the merge holds the store's read lock. */
+    private StoredInput input(Path p) throws IOException {
+        StoredFile f = StoredFile.of(p);
+        byte[] bytes = Files.readAllBytes(p);
+        long first = f.kind() == StoredFile.Kind.COMBINED || f.fromMillis() <= 0 ? -1 : f.fromMillis();
+        long last = f.kind() == StoredFile.Kind.COMBINED || f.toMillis() == Long.MAX_VALUE ? -1 : f.newestMillis();
+        return new StoredInput(f.profiles(), bytes.length, first, last, MainBinary.of(bytes, limits));
     }
 
     private static boolean inWindow(StoredFile f, long sinceMillis) {
