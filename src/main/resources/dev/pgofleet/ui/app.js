@@ -273,7 +273,11 @@
       if (m(d.data.name) && !d.ancestors().slice(1).some((a) => m(a.data.name))) sum += d.value;
     });
     const total = state.root.value || 1;
-    $("search-result").textContent = "matches: " + pct(100 * sum / total) + " of CPU (" + nanos(sum) + ")";
+    let text = "matches: " + pct(100 * sum / total) + " of CPU (" + nanos(sum) + ")";
+    // The graph folds frames below min_share; for one function of the top table its exact cum is known.
+    const exact = state.summary ? state.summary.top.filter((t) => m(t.name)) : [];
+    if (exact.length === 1) text += "; " + exact[0].name + ": cum " + pct(exact[0].cum_percent) + " exactly";
+    $("search-result").textContent = text;
   }
 
   async function download(lean) {
