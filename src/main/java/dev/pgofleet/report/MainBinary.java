@@ -10,15 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The main binary of a stored profile: file name and build ID of its first mapping (Go writes the
- * executable first). Read with a field scan, without building the profile.
+ * A main binary (a build): file name and build ID of a profile's first mapping, which is the
+ * executable in Go's profiles.
  */
 public record MainBinary(String file, String buildId) {
     public static final MainBinary UNKNOWN = new MainBinary("", "");
 
     private static final int PROFILE_MAPPING = 3, PROFILE_STRING_TABLE = 6, MAPPING_FILENAME = 5, MAPPING_BUILD_ID = 6;
 
-    /** The first mapping's file and build ID; {@link #UNKNOWN} for a profile without mappings or unreadable. */
+    /**
+     * The first mapping's file and build ID, read with a field scan without building the profile;
+     * {@link #UNKNOWN} for a profile without mappings or unreadable.
+     */
     public static MainBinary of(byte[] stored, DecodeLimits limits) {
         try {
             byte[] raw = Gzip.isGzip(stored) ? Gzip.gunzip(stored, limits.maxDecompressedBytes()) : stored;
@@ -59,5 +62,32 @@ public record MainBinary(String file, String buildId) {
 
     private static String at(List<String> strings, long i) {
         return i >= 0 && i < strings.size() ? strings.get((int) i) : "";
+    }
+
+    /**
+     * The main binaries whose samples a merged file (a rollup) holds: the mapping of each sample's
+     * root frame (runtime.goexit and the like are in the executable), in first-seen order.
+     */
+    public static java.util.List<MainBinary> inMerged(byte[] stored, DecodeLimits limits) {
+        try {
+            byte[] raw = Gzip.isGzip(stored) ? Gzip.gunzip(stored, limits.maxDecompressedBytes()) : stored;
+            dev.pgofleet.pprof.proto.ProfileProto.Profile p = dev.pgofleet.pprof.proto.ProfileProto.Profile.parseFrom(raw);
+            java.util.Map<Long, Long> mappingOfLocation = new java.util.HashMap<>();
+            p.getLocationList().forEach(l -> mappingOfLocation.put(l.getId(), l.getMappingId()));
+            java.util.Map<Long, MainBinary> byMapping = new java.util.HashMap<>();
+            for (var m : p.getMappingList()) {
+                byMapping.put(m.getId(), new MainBinary(at(p.getStringTableList(), m.getFilename()), at(p.getStringTableList(), m.getBuildId())));
+            }
+            java.util.LinkedHashSet<MainBinary> found = new java.util.LinkedHashSet<>();
+            for (var s : p.getSampleList()) {
+                if (s.getLocationIdCount() > 0) {
+                    Long mapping = mappingOfLocation.get(s.getLocationId(s.getLocationIdCount() - 1));
+                    found.add(mapping == null ? UNKNOWN : byMapping.getOrDefault(mapping, UNKNOWN));
+                }
+            }
+            return found.isEmpty() ? java.util.List.of(of(stored, limits)) : java.util.List.copyOf(found);
+        } catch (IOException | InvalidProfileException | RuntimeException e) {
+            return java.util.List.of(UNKNOWN);
+        }
     }
 }

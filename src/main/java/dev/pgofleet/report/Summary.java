@@ -40,9 +40,12 @@ public final class Summary {
     private static List<Build> builds(MergedProfile p, int cpu, List<StoredInput> inputs) {
         Map<MainBinary, long[]> byBinary = new LinkedHashMap<>(); // profiles, cpu, last received
         for (StoredInput in : inputs) {
-            long[] b = byBinary.computeIfAbsent(in.binary(), k -> new long[] {0, 0, -1});
-            b[0] += in.profiles();
-            b[2] = Math.max(b[2], in.lastMillis());
+            for (MainBinary binary : in.binaries()) {
+                long[] b = byBinary.computeIfAbsent(binary, k -> new long[] {0, 0, -1});
+                // Profiles of a rollup that mixes builds cannot be told apart: counted in unattributed().
+                b[0] += in.binaries().size() == 1 ? in.profiles() : 0;
+                b[2] = Math.max(b[2], in.lastMillis());
+            }
         }
         for (MergedProfile.Sample s : p.samples()) {
             if (s.locations().isEmpty()) {
@@ -54,7 +57,7 @@ public final class Summary {
         }
         List<Build> out = new ArrayList<>();
         byBinary.forEach((k, v) -> {
-            if (v[0] > 0 || v[1] != 0) {
+            if (v[0] > 0 || v[1] != 0 || v[2] >= 0) {
                 out.add(new Build(k.file(), k.buildId(), v[0], v[1], v[2]));
             }
         });
@@ -71,6 +74,11 @@ public final class Summary {
 
     public long profiles() {
         return inputs.stream().mapToLong(StoredInput::profiles).sum();
+    }
+
+    /** Profiles in rollups holding several builds: in the totals, not in any build's count. */
+    public long unattributed() {
+        return inputs.stream().filter(in -> in.binaries().size() > 1).mapToLong(StoredInput::profiles).sum();
     }
 
     /** The answer of {@code GET /v1/summary}, with the {@code topN} hottest functions. */
@@ -92,6 +100,7 @@ public final class Summary {
         o.append(",\"samples\":").append(samples);
         o.append(",\"cpu_nanoseconds\":").append(cpuNanos);
         o.append(",\"functions\":").append(top.size());
+        o.append(",\"builds_unattributed_profiles\":").append(unattributed());
         o.append(",\"builds\":[");
         for (int i = 0; i < builds.size(); i++) {
             Build b = builds.get(i);

@@ -192,7 +192,8 @@ public final class MergeService implements AutoCloseable {
         byte[] bytes = Files.readAllBytes(p);
         long first = f.kind() == StoredFile.Kind.COMBINED || f.fromMillis() <= 0 ? -1 : f.fromMillis();
         long last = f.kind() == StoredFile.Kind.COMBINED || f.toMillis() == Long.MAX_VALUE ? -1 : f.newestMillis();
-        return new StoredInput(f.profiles(), bytes.length, first, last, MainBinary.of(bytes, limits));
+        List<MainBinary> binaries = f.profiles() > 1 ? MainBinary.inMerged(bytes, limits) : List.of(MainBinary.of(bytes, limits));
+        return new StoredInput(f.profiles(), bytes.length, first, last, binaries);
     }
 
     private static boolean inWindow(StoredFile f, long sinceMillis) {

@@ -93,10 +93,11 @@
       ]);
       state.summary = summary;
       state.tree = tree;
+      // Shown before drawing, so that the flame graph takes the width of its section.
+      for (const id of ["inventory-section", "flame-section", "top-section"]) $(id).hidden = false;
       renderInventory(summary);
       renderTop();
       renderFlame(tree);
-      for (const id of ["inventory-section", "flame-section", "top-section"]) $(id).hidden = false;
       $("download-full").disabled = false;
       $("download-lean").disabled = false;
       status("Loaded " + summary.profiles + " profiles, " + nanos(summary.cpu_nanoseconds) + " of CPU.");
@@ -136,6 +137,10 @@
       cell(tr, when(b.last_received));
       body.appendChild(tr);
     }
+    $("builds-note").textContent = s.builds_unattributed_profiles > 0
+      ? s.builds_unattributed_profiles.toLocaleString() + " profiles are in rollups that mix builds: they count in the totals "
+        + "and in the CPU shares, not in a build's profile count. Last received is at the rollup's hour or day."
+      : "";
   }
 
   function renderTop() {

@@ -33,7 +33,8 @@ class ViewsSocketTest {
 
     @BeforeEach
     void start() throws Exception {
-        c = RunningCollector.start(tmp, Map.of());
+        // No compaction pass during a test unless it asks for one: raw files keep exact per-build counts.
+        c = RunningCollector.start(tmp, Map.of("PGOF_COMPACT_INTERVAL", "1h"));
     }
 
     @AfterEach
@@ -119,11 +120,43 @@ class ViewsSocketTest {
         assertThat(num(builds, 1, "profiles")).isEqualTo(1);
         assertThat(num(builds, 0, "cpu_nanoseconds") + num(builds, 1, "cpu_nanoseconds")).isEqualTo(top.total());
 
+        assertThat(num(s, "builds_unattributed_profiles")).isZero();
+
         // Cached with the merge; a new profile makes a new summary.
         assertThat(get("/v1/summary?top=7", RunningCollector.MERGE_KEY).body()).isEqualTo(r.body());
         assertThat(c.submit(Files.readAllBytes(files.get(0))).statusCode()).isEqualTo(204);
         assertThat(num(json(get("/v1/summary", RunningCollector.MERGE_KEY).body()), "profiles")).isEqualTo(4);
         assertThat((List<Object>) at(json(get("/v1/summary", RunningCollector.MERGE_KEY).body()), "top")).hasSize(50);
+    }
+
+    @Test
+    void aRollupMixingBuildsKeepsExactCpuSharesAndCountsItsProfilesAsUnattributed() throws Exception {
+        c.close();
+        c = RunningCollector.start(tmp.resolve("rolling"), Map.of("PGOF_COMPACT_INTERVAL", "20ms"));
+        List<Path> files = List.of(TestData.path("profiles/std/compress_flate.pprof"), TestData.path("profiles/std/regexp.pprof"),
+                TestData.path("profiles/fleet/inst001.pprof"));
+        for (Path f : files) {
+            assertThat(c.submit(Files.readAllBytes(f)).statusCode()).isEqualTo(204);
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (c.storedCount() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // polling for the compactor's pass
+        }
+        assertThat(c.storedCount()).as("one rollup").isEqualTo(1);
+        TopFunctions top = TopFunctions.of(ParallelFold.mergeFiles(files, DecodeLimits.DEFAULT, true, 1, n -> {}));
+        Map<String, Object> s = json(get("/v1/summary", RunningCollector.MERGE_KEY).body());
+        assertThat(num(s, "profiles")).isEqualTo(3);
+        assertThat(num(s, "files")).isEqualTo(1);
+        assertThat(num(s, "builds_unattributed_profiles")).isEqualTo(3);
+        List<Object> builds = at(s, "builds");
+        assertThat(builds).hasSize(3);
+        long cpu = 0;
+        for (Object b : builds) {
+            assertThat(num(b, "profiles")).isZero();
+            cpu += num(b, "cpu_nanoseconds");
+        }
+        assertThat(cpu).isEqualTo(top.total()).isEqualTo(num(s, "cpu_nanoseconds"));
+        assertThat(at(s, "top", 0, "name").toString()).isEqualTo(top.top(1, false).get(0).name());
     }
 
     @Test
