@@ -29,7 +29,8 @@ public final class PageLoad {
         byte[] profile = make(frames, 42);
         System.out.printf("profile: %,d functions, %,d bytes gzipped%n", frames, profile.length);
         Path dir = Files.createTempDirectory("pgof-pageload");
-        try (RunningCollector c = RunningCollector.start(dir, Map.of("PGOF_MAX_BODY_BYTES", "67108864"))) {
+        RunningCollector c = RunningCollector.start(dir, Map.of("PGOF_MAX_BODY_BYTES", "67108864"));
+        try {
             HttpResponse<String> s = c.submit(profile);
             if (s.statusCode() != 204) {
                 throw new IllegalStateException("submit: " + s.statusCode() + " " + s.body());
@@ -64,6 +65,8 @@ public final class PageLoad {
             } finally {
                 browser.quit();
             }
+        } finally {
+            c.close();
         }
     }
 

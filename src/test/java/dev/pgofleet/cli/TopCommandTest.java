@@ -46,7 +46,8 @@ class TopCommandTest {
 
     @Test
     void theCollectorsMergeEqualsTheFileItServes() throws Exception {
-        try (RunningCollector c = RunningCollector.start(tmp.resolve("c"), Map.of())) {
+        RunningCollector c = RunningCollector.start(tmp.resolve("c"), Map.of());
+        try {
             Path key = Files.writeString(tmp.resolve("merge_key"), RunningCollector.MERGE_KEY + "\n");
             String url = "http://127.0.0.1:" + c.port();
             CliRun empty = CliRun.of("top", "--url", url, "--key-file", key.toString());
@@ -63,6 +64,8 @@ class TopCommandTest {
             assertThat(CliRun.of("top", "--url", url, "--key-file", key.toString(), "--since", "soon").err())
                     .contains("HTTP 400: invalid since=soon");
             assertThat(CliRun.of("top", "--url", url, "--key-file", key.toString(), "--service", "billing").exit()).isEqualTo(2);
+        } finally {
+            c.close();
         }
     }
 
