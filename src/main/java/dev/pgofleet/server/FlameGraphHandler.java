@@ -12,13 +12,17 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * {@code GET /v1/flamegraph[?service=default][&since=72h][&form=full][&min_share=0.001]}: the
  * merged call tree as JSON ({@code name}, {@code value}, {@code self}, {@code children}), frames
- * below {@code min_share} of the total folded into their parent. Built on the merge thread.
+ * below {@code min_share} of the total folded into their parent. Built on the merge thread; the
+ * last answer is kept while the merge it came from is current.
  */
 @Sharable
 final class FlameGraphHandler extends EndpointHandler {
     static final double DEFAULT_MIN_SHARE = 0.001;
     private final MergeService merges;
     private final int retryAfterSeconds;
+    private final java.util.concurrent.atomic.AtomicReference<Cached> last = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private record Cached(Summary summary, double minShare, String json) {}
 
     FlameGraphHandler(MergeService merges, int retryAfterSeconds) {
         super(Endpoint.FLAMEGRAPH);
@@ -57,9 +61,14 @@ final class FlameGraphHandler extends EndpointHandler {
         });
     }
 
-    private static String json(Summary s, double minShare) {
+    private String json(Summary s, double minShare) {
+        Cached c = last.get();
+        if (c != null && c.summary == s && c.minShare == minShare) {
+            return c.json;
+        }
         StringBuilder out = new StringBuilder(64 * 1024);
         FlameGraph.writeJson(FlameGraph.fold(FlameGraph.of(s.profile()), minShare), out);
+        last.set(new Cached(s, minShare, out.toString()));
         return out.toString();
     }
 }

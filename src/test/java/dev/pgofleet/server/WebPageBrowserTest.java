@@ -88,6 +88,18 @@ class WebPageBrowserTest {
         assertThat((String) browser.executeScript("return sessionStorage.getItem('pgof-merge-key')")).isEqualTo(RunningCollector.MERGE_KEY);
         assertThat((String) browser.executeScript("return document.cookie")).isEmpty();
 
+        // Sorting: by cum (descending), then by name (ascending).
+        browser.findElement(By.cssSelector("#top-table th[data-key=cum]")).click();
+        List<Double> cums = browser.findElements(By.cssSelector("#top-table tbody tr td:nth-child(6)")).stream()
+                .map(td -> Double.parseDouble(td.getText().replace("%", ""))).toList();
+        assertThat(cums).hasSize(200).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        browser.findElement(By.cssSelector("#top-table th[data-key=name]")).click();
+        List<String> names = browser.findElements(By.cssSelector("#top-table tbody td.name")).stream().map(WebElement::getText).toList();
+        assertThat(names).first().isNotEqualTo(first);
+        assertThat(names.get(0).compareToIgnoreCase(names.get(names.size() - 1))).isNegative();
+        browser.findElement(By.cssSelector("#top-table th[data-key=rank]")).click();
+        assertThat(browser.findElement(By.cssSelector("#top-table tbody tr:first-child td.name")).getText()).isEqualTo(first);
+
         // Click a frame one level below the root that does not fill the width: it zooms to the full width.
         double width = Double.parseDouble(browser.findElement(By.cssSelector("#flame svg")).getAttribute("width"));
         WebElement frame = null;
