@@ -22,10 +22,12 @@ public final class TopFunctions {
 
     private final List<Entry> byFlat;
     private final long total;
+    private final MergedProfile profile;
 
-    private TopFunctions(List<Entry> byFlat, long total) {
+    private TopFunctions(List<Entry> byFlat, long total, MergedProfile profile) {
         this.byFlat = byFlat;
         this.total = total;
+        this.profile = profile;
     }
 
     public static TopFunctions of(MergedProfile p) {
@@ -55,7 +57,7 @@ public final class TopFunctions {
         List<Entry> entries = new ArrayList<>(nodes.size());
         nodes.forEach((f, n) -> entries.add(new Entry(f.printable(), n[0], n[1], f)));
         entries.sort(FLAT_ORDER);
-        return new TopFunctions(List.copyOf(entries), total);
+        return new TopFunctions(List.copyOf(entries), total, p);
     }
 
     /** google/pprof's FlatNameOrder. */
@@ -92,5 +94,61 @@ public final class TopFunctions {
     /** {@code value} in percent of the total, 0 when the total is 0. */
     public double percent(long value) {
         return total == 0 ? 0 : 100.0 * Math.abs((double) value) / total;
+    }
+
+    /**
+     * pprof's {@code (inline)} / {@code (partial-inline)} mark of each shown function, from the
+     * call edges between the shown functions (a caller that is not shown is skipped over, as in
+     * pprof's trimmed graph): an edge is inline when every time it occurs its callee is an
+     * inlined frame of the caller's location; edges weighing less than 0.1% of the total are
+     * left out, as pprof's last trimming step does.
+     */
+    public Map<String, String> inlineMarks(List<Entry> shown) {
+        Set<Frame> kept = new HashSet<>();
+        shown.forEach(e -> kept.add(e.frame()));
+        int cpu = Stacks.cpuIndex(profile);
+        Map<List<Frame>, long[]> edges = new HashMap<>(); // (caller, callee) -> [weight, inline every time ? 1 : 0]
+        Set<List<Frame>> seen = new HashSet<>(); // as pprof, only an edge's first occurrence in a sample counts
+        for (MergedProfile.Sample s : profile.samples()) {
+            if (s.value(cpu) == 0) {
+                continue;
+            }
+            Frame parent = null;
+            seen.clear();
+            for (int i = s.locations().size() - 1; i >= 0; i--) {
+                MergedProfile.Location l = s.locations().get(i);
+                int lines = Math.max(1, l.lines().size());
+                for (int j = lines - 1; j >= 0; j--) {
+                    Frame n = Frame.of(l, l.lines().isEmpty() ? null : l.lines().get(j));
+                    if (!kept.contains(n)) {
+                        continue;
+                    }
+                    if (parent != null && !n.equals(parent)) {
+                        List<Frame> edge = List.of(parent, n);
+                        if (seen.add(edge)) {
+                            long[] e = edges.computeIfAbsent(edge, k -> new long[] {0, 1});
+                            e[0] += s.value(cpu);
+                            e[1] &= j != lines - 1 ? 1 : 0;
+                        }
+                    }
+                    parent = n;
+                }
+            }
+        }
+        Map<Frame, int[]> flags = new HashMap<>(); // [has inline edge in, has other edge in]
+        long edgeCutoff = Math.abs((long) (total * 0.001));
+        edges.forEach((edge, e) -> {
+            if (Math.abs(e[0]) >= edgeCutoff) {
+                flags.computeIfAbsent(edge.get(1), k -> new int[2])[e[1] == 1 ? 0 : 1] = 1;
+            }
+        });
+        Map<String, String> marks = new HashMap<>();
+        for (Entry e : shown) {
+            int[] f = flags.get(e.frame());
+            if (f != null && f[0] == 1) {
+                marks.put(e.name(), f[1] == 1 ? "(partial-inline)" : "(inline)");
+            }
+        }
+        return marks;
     }
 }

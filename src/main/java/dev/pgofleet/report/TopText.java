@@ -44,10 +44,12 @@ public final class TopText {
         }
         out.append(String.format(Locale.ROOT, "%10s %5s%% %5s%% %10s %5s%%%n", "flat", "flat", "sum", "cum", "cum"));
         long sum = 0;
+        java.util.Map<String, String> marks = top.inlineMarks(shown);
         for (TopFunctions.Entry e : shown) {
             sum += e.flat();
-            out.append(String.format(Locale.ROOT, "%10s %s %s %10s %s  %s%n", value(e.flat(), unit), percentage(e.flat(), total),
-                    percentage(sum, total), value(e.cum(), unit), percentage(e.cum(), total), e.name()));
+            String mark = marks.get(e.name());
+            out.append(String.format(Locale.ROOT, "%10s %s %s %10s %s  %s%s%n", value(e.flat(), unit), percentage(e.flat(), total),
+                    percentage(sum, total), value(e.cum(), unit), percentage(e.cum(), total), e.name(), mark == null ? "" : " " + mark));
         }
         return out.toString();
     }
