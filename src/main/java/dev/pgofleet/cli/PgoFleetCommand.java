@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
                 "  java -jar pgo-fleet.jar submit --url http://collector:8080 --key-file submit_key cpu.pprof",
                 "  java -jar pgo-fleet.jar fetch --url http://collector:8080 --key-file merge_key -o default.pgo",
                 "  java -jar pgo-fleet.jar agent --url http://collector:8080 --key-file submit_key --target http://app:6060",
-                "  java -jar pgo-fleet.jar inspect default.pgo"})
+                "  java -jar pgo-fleet.jar inspect default.pgo",
+
+                "  java -jar pgo-fleet.jar top --url http://collector:8080 --key-file merge_key -n 20"})
 public final class PgoFleetCommand {
     /** Exit code for usage errors, as documented in the README. */
     public static final int EXIT_USAGE = 2;
@@ -33,6 +35,7 @@ public final class PgoFleetCommand {
         SUBCOMMANDS.put("fetch", FetchCommand::new);
         SUBCOMMANDS.put("agent", AgentCommand::new);
         SUBCOMMANDS.put("inspect", InspectCommand::new);
+        SUBCOMMANDS.put("top", TopCommand::new);
         SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 

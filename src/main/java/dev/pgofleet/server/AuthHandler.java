@@ -15,8 +15,9 @@ import io.netty.util.ReferenceCountUtil;
  * Checks the bearer key on the request head, before any body is buffered or a 100 Continue is
  * sent. A submit key cannot merge and a merge key cannot submit. On failure: 401 with
  * {@code WWW-Authenticate: Bearer} and the connection is closed (the body is never read).
- * Only POSTs to the two protected paths are checked; other methods get their 405 from routing,
- * as in the original.
+ * POSTs to the submit and merge paths are checked (other methods get their 405 from routing, as
+ * in the original), and every request for the merge's read-only views (summary, flame graph),
+ * which take a merge key. The web page's files hold no data and are public.
  */
 final class AuthHandler extends ChannelInboundHandlerAdapter {
     private static final String BEARER = "bearer ";
@@ -59,10 +60,16 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static Endpoint protectedEndpoint(HttpRequest req) {
+        String path = new QueryStringDecoder(req.uri()).path();
+        if (Endpoint.SUMMARY.path.equals(path)) {
+            return Endpoint.SUMMARY;
+        }
+        if (Endpoint.FLAMEGRAPH.path.equals(path)) {
+            return Endpoint.FLAMEGRAPH;
+        }
         if (!HttpMethod.POST.equals(req.method())) {
             return null;
         }
-        String path = new QueryStringDecoder(req.uri()).path();
         if (Endpoint.SUBMIT.path.equals(path)) {
             return Endpoint.SUBMIT;
         }

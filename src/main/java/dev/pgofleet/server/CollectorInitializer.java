@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * The collector's pipeline, every stage named, in order:
  * <pre>
  * idle → write-timeout → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
- *      → auth → body-limit → aggregate → route → health | ready | metrics | submit | merge → errors
+ *      → auth → body-limit → aggregate → route
+ *      → health | ready | metrics | submit | merge | summary | flamegraph | ui → errors
  * </pre>
  * Authentication and the byte budget act on the request head, before the body is buffered.
  */
@@ -53,6 +54,9 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("metrics", server.metricsHandler());
         p.addLast("submit", server.submitHandler());
         p.addLast("merge", server.mergeHandler());
+        p.addLast("summary", server.summaryHandler());
+        p.addLast("flamegraph", server.flameGraphHandler());
+        p.addLast("ui", server.uiHandler());
         p.addLast("errors", errors);
     }
 }

@@ -60,7 +60,8 @@ public final class CollectorServer implements AutoCloseable {
         ServerContext context = new ServerContext(config, keys, inFlight,
                 new SubmitHandler(workers, store, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
                 new MergeHandler(merges, config.retryAfterSeconds(), metrics, config.pgoExclude()), new ReadyHandler(store),
-                new MetricsHandler(metrics, metricsThread), metrics);
+                new MetricsHandler(metrics, metricsThread), new SummaryHandler(merges, config.retryAfterSeconds()),
+                new FlameGraphHandler(merges, config.retryAfterSeconds()), new UiHandler(), metrics);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());

@@ -6,7 +6,10 @@ enum Endpoint {
     MERGE("/v1/merge"),
     HEALTH("/healthz"),
     READY("/readyz"),
-    METRICS("/metrics");
+    METRICS("/metrics"),
+    SUMMARY("/v1/summary"),
+    FLAMEGRAPH("/v1/flamegraph"),
+    UI("/ui/");
 
     final String path;
 

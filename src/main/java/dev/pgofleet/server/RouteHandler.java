@@ -28,13 +28,15 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/healthz" -> Endpoint.HEALTH;
             case "/readyz" -> Endpoint.READY;
             case "/metrics" -> metricsEnabled ? Endpoint.METRICS : null;
-            default -> null;
+            case "/v1/summary" -> Endpoint.SUMMARY;
+            case "/v1/flamegraph" -> Endpoint.FLAMEGRAPH;
+            default -> query.path().equals("/ui") || query.path().startsWith(Endpoint.UI.path) ? Endpoint.UI : null;
         };
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (endpoint == null) {
             req.release();
             Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.NOT_FOUND, "not found: the endpoints are "
-                    + "POST /v1/submit, POST /v1/merge, GET /healthz and GET /readyz"));
+                    + "POST /v1/submit, POST /v1/merge, GET /v1/summary, GET /v1/flamegraph, GET /ui/, GET /healthz and GET /readyz"));
             return;
         }
         // /healthz answers any method, as the original does; so do /readyz and /metrics.
@@ -42,6 +44,14 @@ final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             req.release();
             FullHttpResponse r = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use POST");
             r.headers().set(HttpHeaderNames.ALLOW, "POST");
+            Responses.send(ctx, keepAlive, r);
+            return;
+        }
+        boolean readOnly = endpoint == Endpoint.SUMMARY || endpoint == Endpoint.FLAMEGRAPH || endpoint == Endpoint.UI;
+        if (readOnly && !HttpMethod.GET.equals(req.method())) {
+            req.release();
+            FullHttpResponse r = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use GET");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET");
             Responses.send(ctx, keepAlive, r);
             return;
         }

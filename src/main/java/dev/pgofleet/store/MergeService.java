@@ -8,11 +8,16 @@ import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileForm;
 import dev.pgofleet.pprof.ProfileMerger;
 import dev.pgofleet.pprof.ProfileWriter;
+import dev.pgofleet.report.MainBinary;
+import dev.pgofleet.report.StoredInput;
+import dev.pgofleet.report.Summary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +53,11 @@ public final class MergeService implements AutoCloseable {
     /** A merge that would read more raw profiles than this has the compactor fold them first. */
     static final int CATCH_UP_ABOVE = 512;
 
+    private Described described; // the latest summary of everything stored, with its form and generation
     private record Shared(long generation, CompletableFuture<MergeResult> result) {}
+    private record Described(long generation, ProfileForm form, CompletableFuture<Summary> summary) {}
+    /** A merge, and (when asked for) what describes it. */
+    private record Computed(MergeResult result, Summary summary) {}
 
     public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads) {
         this.store = store;
@@ -65,7 +75,7 @@ public final class MergeService implements AutoCloseable {
      * out of any window. Not cached.
      */
     public CompletableFuture<MergeResult> mergeSince(ProfileForm form, long sinceMillis) {
-        return CompletableFuture.supplyAsync(() -> compute(form, false, sinceMillis), mergeThread);
+        return CompletableFuture.supplyAsync(() -> compute(form, false, sinceMillis, false).result(), mergeThread);
     }
 
     public CompletableFuture<MergeResult> mergeSince(boolean stripLabels, long sinceMillis) {
@@ -88,17 +98,51 @@ public final class MergeService implements AutoCloseable {
         if (s != null && s.generation >= generation && !s.result.isCompletedExceptionally()) {
             return s.result;
         }
-        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(form, false, Long.MIN_VALUE), mergeThread);
+        CompletableFuture<MergeResult> f = CompletableFuture.supplyAsync(() -> compute(form, false, Long.MIN_VALUE, false).result(), mergeThread);
+        remember(form, new Shared(generation, f));
+        return f;
+    }
+
+    private void remember(ProfileForm form, Shared s) {
         latest.remove(form);
-        latest.put(form, new Shared(generation, f));
+        latest.put(form, s);
         if (latest.size() > FORMS_KEPT) {
             latest.remove(latest.keySet().iterator().next());
         }
-        return f;
     }
 
     public CompletableFuture<MergeResult> merge(boolean stripLabels) {
         return merge(form(stripLabels));
+    }
+
+    /**
+     * What the merge of everything stored holds in {@code form} (or, with {@code sinceMillis}, of
+     * a window, not cached): shared and cached like {@link #merge}, at the same generation, and the
+     * merge it makes on the way is cached for the next merge request. Completes with null while
+     * nothing is stored.
+     */
+    public synchronized CompletableFuture<Summary> summary(ProfileForm form, Long sinceMillis) {
+        if (sinceMillis != null) {
+            return CompletableFuture.supplyAsync(() -> compute(form, false, sinceMillis, true).summary(), mergeThread);
+        }
+        long generation = store.generation();
+        Described d = described;
+        if (d != null && d.form.equals(form) && d.generation >= generation && !d.summary.isCompletedExceptionally()) {
+            return d.summary;
+        }
+        CompletableFuture<Computed> c = CompletableFuture.supplyAsync(() -> compute(form, false, Long.MIN_VALUE, true), mergeThread);
+        CompletableFuture<Summary> f = c.thenApply(Computed::summary);
+        described = new Described(generation, form, f);
+        Shared s = latest.get(form);
+        if (s == null || s.generation < generation || s.result.isCompletedExceptionally()) {
+            remember(form, new Shared(generation, c.thenApply(Computed::result)));
+        }
+        return f;
+    }
+
+    /** Runs {@code work} on the merge thread (never on an event loop): for figures derived from a summary. */
+    public <T> CompletableFuture<T> onMergeThread(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, mergeThread);
     }
 
     /**
@@ -109,7 +153,7 @@ public final class MergeService implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> {
             store.maintenanceLock().lock();
             try {
-                return compute(form, true, Long.MIN_VALUE);
+                return compute(form, true, Long.MIN_VALUE, false).result();
             } finally {
                 store.maintenanceLock().unlock();
             }
@@ -129,20 +173,27 @@ public final class MergeService implements AutoCloseable {
         return quarantine.ownFiles();
     }
 
-    private record Folded(ProfileMerger merger, List<Path> files) {}
+    private record Folded(ProfileMerger merger, List<Path> files, List<StoredInput> inputs) {}
 
     /**
      * Folds the stored files of the window. A file that cannot be read or folded is quarantined
      * and the merge goes on; should folding one fail part-way, the merge starts over without it.
      */
-    private Folded foldStore(long sinceMillis) {
+    private Folded foldStore(long sinceMillis, boolean describe) {
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
             store.readLock().lock();
             try {
                 List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
-                return new Folded(merger, ParallelFold.fold(files, merger, quarantine::limitsFor, true, decodePool,
-                        decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {}));
+                List<Path> folded = ParallelFold.fold(files, merger, quarantine::limitsFor, true, decodePool,
+                        decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {});
+                List<StoredInput> inputs = new ArrayList<>();
+                if (describe) {
+                    for (Path p : folded) {
+                        inputs.add(input(p));
+                    }
+                }
+                return new Folded(merger, folded, inputs);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (ParallelFold.InputException e) {
@@ -158,7 +209,7 @@ public final class MergeService implements AutoCloseable {
     }
 
     /** Merges, stores the full merge when combining, and answers in {@code form}. */
-    private MergeResult compute(ProfileForm form, boolean combine, long sinceMillis) {
+    private Computed compute(ProfileForm form, boolean combine, long sinceMillis, boolean describe) {
         long start = System.nanoTime();
         Compactor c = compactor;
         if (c != null && store.unfoldedCount() > CATCH_UP_ABOVE) {
@@ -168,12 +219,12 @@ public final class MergeService implements AutoCloseable {
                 log.warn("compaction before a merge failed, merging the raw profiles instead: {}", e.toString());
             }
         }
-        Folded f = foldStore(sinceMillis);
+        Folded f = foldStore(sinceMillis, describe);
         List<Path> folded = f.files();
         ProfileMerger merger = f.merger();
         try {
             if (folded.isEmpty()) {
-                return MergeResult.EMPTY;
+                return new Computed(MergeResult.EMPTY, null);
             }
             MergedProfile merged = merger.result();
             byte[] full = ProfileWriter.write(merged);
@@ -185,12 +236,24 @@ public final class MergeService implements AutoCloseable {
             log.info("{} {} files: {} samples, {} bytes in {} ms", combine ? "combined" : "merged", folded.size(),
                     out.samples().size(), body.length, (System.nanoTime() - start) / 1_000_000);
             long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
-            return new MergeResult(body, sha256Hex(body), profiles, out.samples().size(), full.length);
+            MergeResult result = new MergeResult(body, sha256Hex(body), profiles, out.samples().size(), full.length);
+            return new Computed(result, describe ? new Summary(out, f.inputs(), body.length) : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InvalidProfileException e) {
             throw new IllegalStateException("merge failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A folded file as the summary counts it; read while the merge holds the store's read lock. */
+    private StoredInput input(Path p) throws IOException {
+        StoredFile f = StoredFile.of(p);
+        byte[] bytes = Files.readAllBytes(p);
+        long first = f.kind() == StoredFile.Kind.COMBINED || f.fromMillis() <= 0 ? -1 : f.fromMillis();
+        long last = f.kind() == StoredFile.Kind.COMBINED || f.toMillis() == Long.MAX_VALUE ? -1 : f.newestMillis();
+        DecodeLimits limits = quarantine.limitsFor(p);
+        List<MainBinary> binaries = f.profiles() > 1 ? MainBinary.inMerged(bytes, limits) : List.of(MainBinary.of(bytes, limits));
+        return new StoredInput(f.profiles(), bytes.length, first, last, binaries);
     }
 
     private static boolean inWindow(StoredFile f, long sinceMillis) {

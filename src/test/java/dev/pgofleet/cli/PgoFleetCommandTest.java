@@ -9,7 +9,7 @@ import picocli.CommandLine;
 /** A command line built for one subcommand behaves as the full one does for it. */
 class PgoFleetCommandTest {
     @ParameterizedTest
-    @ValueSource(strings = {"collector", "quickstart", "merge-files", "submit", "fetch", "agent"})
+    @ValueSource(strings = {"collector", "quickstart", "merge-files", "submit", "fetch", "agent", "top"})
     void oneSubcommandHasTheSameHelpAsInTheFullCommandLine(String name) {
         CommandLine alone = PgoFleetCommand.commandLine(name);
         assertThat(alone.getSubcommands()).containsOnlyKeys(name);
@@ -22,6 +22,6 @@ class PgoFleetCommandTest {
     @ValueSource(strings = {"help", "--help", "nope", ""})
     void anythingElseGetsEverySubcommand(String firstArg) {
         assertThat(PgoFleetCommand.commandLine(firstArg).getSubcommands())
-                .containsOnlyKeys("collector", "quickstart", "merge-files", "submit", "fetch", "agent", "inspect", "help");
+                .containsOnlyKeys("collector", "quickstart", "merge-files", "submit", "fetch", "agent", "inspect", "top", "help");
     }
 }

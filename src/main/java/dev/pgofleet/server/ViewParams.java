@@ -1,0 +1,71 @@
+package dev.pgofleet.server;
+
+import dev.pgofleet.pprof.ExcludedFunctions;
+import dev.pgofleet.pprof.LeanProfile;
+import dev.pgofleet.pprof.ProfileForm;
+import java.util.List;
+
+/**
+ * The parameters the merge's views (summary, flame graph) share with a merge: {@code service}
+ * (only the default service exists), {@code since} and {@code form} ({@code full} or {@code lean}). A bad value is a 400 whose
+ * message names the parameter and the value.
+ */
+record ViewParams(String service, Long sinceMillis, String form) {
+    static final String DEFAULT_SERVICE = "default";
+
+    static ViewParams of(RoutedRequest req) {
+        String service = param(req, "service", DEFAULT_SERVICE);
+        if (!service.equals(DEFAULT_SERVICE)) {
+            throw new IllegalArgumentException("unknown service=" + service + ": this collector has only service=default");
+        }
+        String form = param(req, "form", "full");
+        if (!form.equals("full") && !form.equals("lean")) {
+            throw new IllegalArgumentException("unknown form=" + form + ": expected full or lean");
+        }
+        return new ViewParams(service, MergeHandler.since(req), form);
+    }
+
+    /** The merge form described: full, or lean (see {@link LeanProfile}). */
+    ProfileForm profileForm() {
+        return form.equals("lean") ? new ProfileForm(true, false, ExcludedFunctions.NONE) : ProfileForm.FULL;
+    }
+
+    static String param(RoutedRequest req, String name, String otherwise) {
+        List<String> v = req.query().parameters().get(name);
+        return v == null || v.isEmpty() || v.get(0).isBlank() ? otherwise : v.get(0).trim();
+    }
+
+    /** An integer parameter within [min, max]. */
+    static int intParam(RoutedRequest req, String name, int otherwise, int min, int max) {
+        String s = param(req, name, null);
+        if (s == null) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("invalid " + name + "=" + s + ": expected a whole number from " + min + " to " + max);
+    }
+
+    /** A number parameter within [min, max]. */
+    static double shareParam(RoutedRequest req, String name, double otherwise) {
+        String s = param(req, name, null);
+        if (s == null) {
+            return otherwise;
+        }
+        try {
+            double d = Double.parseDouble(s);
+            if (d >= 0 && d <= 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("invalid " + name + "=" + s + ": expected a share from 0 to 1, such as 0.001");
+    }
+}
