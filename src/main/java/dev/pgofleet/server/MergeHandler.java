@@ -1,5 +1,6 @@
 package dev.pgofleet.server;
 
+import dev.pgofleet.config.GoDuration;
 import dev.pgofleet.store.MergeResult;
 import dev.pgofleet.store.MergeService;
 import io.netty.buffer.Unpooled;
@@ -11,6 +12,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -40,7 +44,7 @@ final class MergeHandler extends EndpointHandler {
         try {
             since = since(req);
         } catch (IllegalArgumentException e) {
-            Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+            Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.BAD_REQUEST, Responses.oneLine(e.getMessage())));
             return;
         }
         CompletableFuture<MergeResult> result;
@@ -83,19 +87,21 @@ final class MergeHandler extends EndpointHandler {
 
     /** {@code since}: a Go duration back from now (72h) or an RFC 3339 time; null when absent. */
     static Long since(RoutedRequest req) {
-        java.util.List<String> v = req.query().parameters().get("since");
-        if (v == null || v.isEmpty() || v.get(0).isBlank()) {
+        String v = req.param("since");
+        if (v == null || v.isBlank()) {
             return null;
         }
-        String s = v.get(0).trim();
+        String s = v.trim();
         try {
-            return java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli();
-        } catch (java.time.format.DateTimeParseException notATime) {
+            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        } catch (DateTimeParseException notATime) {
             try {
-                return System.currentTimeMillis() - dev.pgofleet.config.GoDuration.parse(s).toMillis();
-            } catch (IllegalArgumentException e) {
+                return Math.subtractExact(System.currentTimeMillis(), GoDuration.parse(s).toMillis());
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new IllegalArgumentException("invalid since=" + s + ": expected a duration (72h) or an RFC 3339 time");
             }
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("invalid since=" + s + ": a time out of range");
         }
     }
 

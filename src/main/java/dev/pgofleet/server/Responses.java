@@ -1,7 +1,5 @@
 package dev.pgofleet.server;
 
-import dev.pgofleet.pprof.InvalidProfileException;
-import dev.pgofleet.store.StorageException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -13,9 +11,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,20 +55,22 @@ final class Responses {
         send(ctx, keepAlive, forFailure(error, retryAfterSeconds));
     }
 
+    /** The answer to failed work, by its {@link Outcome}; only our own bugs are logged with a stack trace. */
     static FullHttpResponse forFailure(Throwable error, int retryAfterSeconds) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (e instanceof InvalidProfileException) {
-            return text(HttpResponseStatus.BAD_REQUEST, "invalid profile: " + e.getMessage());
+        Throwable e = Outcome.cause(error);
+        Outcome outcome = Outcome.of(e);
+        String reason = switch (outcome) {
+            case INVALID -> "invalid profile: " + e.getMessage();
+            case SHED -> "overloaded: try again later";
+            case STORAGE_ERROR -> "storage unavailable: try again later";
+            default -> "internal error";
+        };
+        if (outcome == Outcome.INTERNAL_ERROR) {
+            log.error("request failed", e);
+        } else if (outcome == Outcome.STORAGE_ERROR) {
+            log.atLevel(outcome.logLevel).log("storage failed: {}", oneLine(String.valueOf(e.getMessage())));
         }
-        if (e instanceof RejectedExecutionException) {
-            return retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded: try again later", retryAfterSeconds);
-        }
-        if (e instanceof StorageException) {
-            log.error("storage failed: {}", e.getMessage());
-            return retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE, "storage unavailable: try again later", retryAfterSeconds);
-        }
-        log.error("request failed", e);
-        return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+        return outcome.response(oneLine(reason), retryAfterSeconds);
     }
 
     static FullHttpResponse retryLater(HttpResponseStatus status, String message, int retryAfterSeconds) {
@@ -80,12 +79,17 @@ final class Responses {
         return r;
     }
 
+    /** Client-visible text on one line. */
+    static String oneLine(String s) {
+        return s.replaceAll("[\\r\\n]+", " ");
+    }
+
     /**
      * Refuses a request from its head: drops the message in hand and answers with a response
      * after which the connection closes (the rest of the body is never read).
      */
     static void refuse(ChannelHandlerContext ctx, Object msg, FullHttpResponse response) {
-        io.netty.util.ReferenceCountUtil.release(msg);
+        ReferenceCountUtil.release(msg);
         send(ctx, false, closing(response));
     }
 

@@ -12,8 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/submit}: validation on a worker thread, then a durable write by the store; 204
@@ -22,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 @Sharable
 final class SubmitHandler extends EndpointHandler {
-    private static final Logger log = LoggerFactory.getLogger(SubmitHandler.class);
     private final Executor workers;
     private final ProfileStore store;
     private final DecodeLimits limits;
@@ -46,9 +43,7 @@ final class SubmitHandler extends EndpointHandler {
         boolean keepAlive = req.keepAlive();
         if (maxCompactionLag > 0 && store.unfoldedCount() >= maxCompactionLag) {
             // Sustained load beyond what compaction can fold: shed, so that merges stay fast.
-            metrics.shed.labelValues("compaction").inc();
-            metrics.submits.labelValues("shed").inc();
-            Responses.fail(ctx, keepAlive, new RejectedExecutionException("compaction backlog"), retryAfterSeconds);
+            shed(ctx, keepAlive, "compaction");
             return;
         }
         byte[] body = ByteBufUtil.getBytes(req.request().content());
@@ -57,31 +52,29 @@ final class SubmitHandler extends EndpointHandler {
         try {
             stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(store::store);
         } catch (RejectedExecutionException e) {
-            metrics.shed.labelValues("workers").inc();
-            metrics.submits.labelValues("shed").inc();
-            Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
+            shed(ctx, keepAlive, "workers");
             return;
         }
         metrics.inFlightRequests.inc();
         stored.whenComplete((path, error) -> {
             metrics.inFlightRequests.dec();
+            Outcome outcome = error == null ? Outcome.ACCEPTED : Outcome.of(error);
+            metrics.submits.labelValues(outcome.metricLabel).inc();
+            if (outcome == Outcome.SHED) {
+                metrics.shed.labelValues("io").inc();
+            }
             if (error == null) {
-                metrics.submits.labelValues("accepted").inc();
                 Responses.send(ctx, keepAlive, Responses.empty(HttpResponseStatus.NO_CONTENT));
             } else {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof InvalidProfileException ipe) {
-                    log.info("refused profile from {}: {}", ctx.channel().remoteAddress(), ipe.getMessage());
-                    metrics.submits.labelValues("invalid").inc();
-                } else if (cause instanceof RejectedExecutionException) {
-                    metrics.shed.labelValues("io").inc();
-                    metrics.submits.labelValues("shed").inc();
-                } else {
-                    metrics.submits.labelValues("storage_error").inc();
-                }
                 Responses.fail(ctx, keepAlive, error, retryAfterSeconds);
             }
         });
+    }
+
+    private void shed(ChannelHandlerContext ctx, boolean keepAlive, String reason) {
+        metrics.shed.labelValues(reason).inc();
+        metrics.submits.labelValues(Outcome.SHED.metricLabel).inc();
+        Responses.send(ctx, keepAlive, Outcome.SHED.response("overloaded: try again later", retryAfterSeconds));
     }
 
     private byte[] validate(byte[] body) {

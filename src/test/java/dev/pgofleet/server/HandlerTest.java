@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +46,7 @@ class HandlerTest {
 
     @Test
     void idleCloseSparesAConnectionWaitingForItsAnswer() {
-        EmbeddedChannel ch = new EmbeddedChannel(new IdleCloseHandler(), new PipeliningHandler());
+        EmbeddedChannel ch = new EmbeddedChannel(new AnswerWatcher(), new IdleCloseHandler(), new PipeliningHandler());
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/merge"));
         ((FullHttpRequest) ch.readInbound()).release();
         ch.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
@@ -57,9 +58,14 @@ class HandlerTest {
         assertThat(ch.isOpen()).as("answered and idle: closed").isFalse();
     }
 
+    /** Auth after routing, as in the pipeline. */
+    private EmbeddedChannel routedAuth() throws Exception {
+        return new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys(), METRICS));
+    }
+
     @Test
     void authPassesAGoodKeyAndItsBody() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
+        EmbeddedChannel ch = routedAuth();
         ch.writeInbound(post("/v1/submit", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
         assertThat((Object) ch.readInbound()).isInstanceOf(HttpRequest.class);
         LastHttpContent body = ch.readInbound();
@@ -70,7 +76,7 @@ class HandlerTest {
 
     @Test
     void authRefusesAWrongKeyWith401DropsTheBodyAndCloses() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
+        EmbeddedChannel ch = routedAuth();
         ch.writeInbound(post("/v1/merge", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
         assertThat((Object) ch.readInbound()).isNull();
         FullHttpResponse r = ch.readOutbound();
@@ -82,18 +88,19 @@ class HandlerTest {
     }
 
     @Test
-    void authLetsOtherMethodsAndPathsThroughForRouting() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
-        ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/submit"));
+    void authLetsEndpointsWithoutKeysThrough() throws Exception {
+        EmbeddedChannel ch = routedAuth();
         ch.writeInbound(post("/healthz", null));
+        ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics"));
         assertThat((Object) ch.readInbound()).isNotNull();
         assertThat((Object) ch.readInbound()).isNotNull();
+        assertThat((Object) ch.readOutbound()).isNull();
         ch.finishAndReleaseAll();
     }
 
     @Test
     void routeAnswers404And405AndForwardsTheRest() {
-        EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(true));
+        EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new DispatchHandler());
         ch.writeInbound(full(HttpMethod.GET, "/nope"));
         FullHttpResponse notFound = ch.readOutbound();
         assertThat(notFound.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
@@ -142,7 +149,7 @@ class HandlerTest {
         assertThat(shed.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("7");
         shed.release();
         assertThat(chunk.refCnt()).as("buffer released at once").isZero();
-        first.writeOutbound(Responses.empty(HttpResponseStatus.NO_CONTENT));
+        first.pipeline().fireUserEventTriggered(new Answered(204, 0, null, true));
         assertThat(budget.used()).isZero();
         first.finishAndReleaseAll();
         second.finishAndReleaseAll();
@@ -157,7 +164,7 @@ class HandlerTest {
         first.release();
         assertThat((Object) ch.readInbound()).as("held while the first is worked on").isNull();
         assertThat(ch.config().isAutoRead()).isFalse();
-        ch.writeOutbound(Responses.empty(HttpResponseStatus.OK));
+        ch.pipeline().fireUserEventTriggered(new Answered(200, 0, null, true));
         FullHttpRequest second = ch.readInbound();
         assertThat(second.uri()).isEqualTo("/second");
         second.release();
