@@ -5,7 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.EnumSet;
@@ -48,7 +47,7 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("write-timeout", new WriteTimeoutHandler(server.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("idle-close", idleClose);
         p.addLast("deadline", deadline);
-        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+        p.addLast("http", new ServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(64 * 1024)
                 .setStrictLineParsing(true)));
         p.addLast("answered", new AnswerWatcher());
