@@ -24,11 +24,28 @@ import java.util.concurrent.RejectedExecutionException;
  */
 @Sharable
 final class MergeHandler extends EndpointHandler {
-    private final MergeService merges;
+    /** The merges a request can ask for; {@link MergeService} in the collector, stand-ins in handler tests. */
+    interface Merges {
+        CompletableFuture<MergeResult> merge(boolean stripLabels);
+
+        CompletableFuture<MergeResult> mergeSince(boolean stripLabels, long sinceMillis);
+
+        CompletableFuture<MergeResult> combine(boolean stripLabels);
+    }
+
+    private final Merges merges;
     private final int retryAfterSeconds;
     private final CollectorMetrics metrics;
 
-    MergeHandler(MergeService merges, int retryAfterSeconds, CollectorMetrics metrics) {
+    MergeHandler(MergeService service, int retryAfterSeconds, CollectorMetrics metrics) {
+        this(new Merges() {
+            @Override public CompletableFuture<MergeResult> merge(boolean strip) { return service.merge(strip); }
+            @Override public CompletableFuture<MergeResult> mergeSince(boolean strip, long since) { return service.mergeSince(strip, since); }
+            @Override public CompletableFuture<MergeResult> combine(boolean strip) { return service.combine(strip); }
+        }, retryAfterSeconds, metrics);
+    }
+
+    MergeHandler(Merges merges, int retryAfterSeconds, CollectorMetrics metrics) {
         super(Endpoint.MERGE);
         this.metrics = metrics;
         this.merges = merges;

@@ -8,10 +8,13 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * {@code POST /v1/submit}: validation on a worker thread, then a durable write by the store; 204
@@ -21,7 +24,8 @@ import java.util.concurrent.RejectedExecutionException;
 @Sharable
 final class SubmitHandler extends EndpointHandler {
     private final Executor workers;
-    private final ProfileStore store;
+    private final Function<byte[], CompletableFuture<Path>> store;
+    private final LongSupplier unfolded;
     private final DecodeLimits limits;
     private final int retryAfterSeconds;
     private final CollectorMetrics metrics;
@@ -29,11 +33,18 @@ final class SubmitHandler extends EndpointHandler {
 
     SubmitHandler(Executor workers, ProfileStore store, DecodeLimits limits, int retryAfterSeconds, CollectorMetrics metrics,
                   long maxCompactionLag) {
+        this(workers, store::store, store::unfoldedCount, limits, retryAfterSeconds, metrics, maxCompactionLag);
+    }
+
+    /** With the durable write and the compaction backlog given as functions; handler tests pass stand-ins. */
+    SubmitHandler(Executor workers, Function<byte[], CompletableFuture<Path>> store, LongSupplier unfolded, DecodeLimits limits,
+                  int retryAfterSeconds, CollectorMetrics metrics, long maxCompactionLag) {
         super(Endpoint.SUBMIT);
         this.maxCompactionLag = maxCompactionLag;
         this.metrics = metrics;
         this.workers = workers;
         this.store = store;
+        this.unfolded = unfolded;
         this.limits = limits;
         this.retryAfterSeconds = retryAfterSeconds;
     }
@@ -41,7 +52,7 @@ final class SubmitHandler extends EndpointHandler {
     @Override
     protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
         boolean keepAlive = req.keepAlive();
-        if (maxCompactionLag > 0 && store.unfoldedCount() >= maxCompactionLag) {
+        if (maxCompactionLag > 0 && unfolded.getAsLong() >= maxCompactionLag) {
             // Sustained load beyond what compaction can fold: shed, so that merges stay fast.
             shed(ctx, keepAlive, "compaction");
             return;
@@ -50,7 +61,7 @@ final class SubmitHandler extends EndpointHandler {
         metrics.receivedBytes.inc(body.length);
         CompletableFuture<?> stored;
         try {
-            stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(store::store);
+            stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(store);
         } catch (RejectedExecutionException e) {
             shed(ctx, keepAlive, "workers");
             return;
