@@ -15,10 +15,12 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * Every response goes out through here: the one place where failures become status codes and
- * where keep-alive is decided. No stack trace or exception text reaches a client.
+ * Every HTTP response goes out through here (only the deadline's 408 is written as raw bytes):
+ * failures become answers by their {@link Outcome}, and keep-alive is decided here. No stack
+ * trace or exception text reaches a client.
  */
 final class Responses {
     private static final Logger log = LoggerFactory.getLogger(Responses.class);
@@ -66,9 +68,10 @@ final class Responses {
             default -> "internal error";
         };
         if (outcome == Outcome.INTERNAL_ERROR) {
-            log.error("request failed", e);
-        } else if (outcome == Outcome.STORAGE_ERROR) {
-            log.atLevel(outcome.logLevel).log("storage failed: {}", oneLine(String.valueOf(e.getMessage())));
+            log.atLevel(outcome.logLevel).setCause(e).log("request failed");
+        } else if (outcome.logLevel.toInt() >= Level.WARN.toInt()) {
+            // The access log has the client's side; this line says what failed here.
+            log.atLevel(outcome.logLevel).log("{}: {}", outcome.metricLabel, oneLine(String.valueOf(e.getMessage())));
         }
         return outcome.response(oneLine(reason), retryAfterSeconds);
     }
