@@ -41,6 +41,7 @@ class RouteHandlerTest {
                 new Case("GET", "https://collector/healthz", 0, -1, Endpoint.HEALTH, true, null),
                 new Case("DELETE", "/healthz", 0, -1, Endpoint.HEALTH, true, null),
                 new Case("GET", "/readyz?x=%41", 0, -1, Endpoint.READY, true, "x=A"),
+                new Case("GET", "/readyz?x=%C3%28", 0, -1, Endpoint.READY, true, null), // not UTF-8: routed, not thrown
                 new Case("GET", "/v1/%73ubmit", 0, 405, null, true, null), // %73 is "s": the decoded path is the submit path
                 new Case("GET", "/metrics", 0, 404, null, true, null),
                 new Case("GET", "/nope", 0, 404, null, true, null),
