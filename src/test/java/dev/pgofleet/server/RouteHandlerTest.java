@@ -80,9 +80,9 @@ class RouteHandlerTest {
             assertThat(HttpUtil.is100ContinueExpected(routed)).as("100 Continue only where a body is taken")
                     .isEqualTo(c.endpoint().takesBody);
         } else {
-            assertThat((Object) ch.readInbound()).isNull();
+            assertThat(ch.<Object>readInbound()).isNull();
             if (c.open()) {
-                assertThat((Object) ch.readOutbound()).as("answered once the request is complete").isNull();
+                assertThat(ch.<Object>readOutbound()).as("answered once the request is complete").isNull();
             }
         }
         if (c.open()) {
@@ -91,9 +91,9 @@ class RouteHandlerTest {
         }
         if (c.status() < 0) {
             ReferenceCountUtil.release(ch.readInbound());
-            assertThat((Object) ch.readOutbound()).isNull();
+            assertThat(ch.<Object>readOutbound()).isNull();
         } else {
-            assertThat((Object) ch.readInbound()).as("a refused request's body goes nowhere").isNull();
+            assertThat(ch.<Object>readInbound()).as("a refused request's body goes nowhere").isNull();
             FullHttpResponse r = ch.readOutbound();
             assertThat(r.status().code()).isEqualTo(c.status());
             if (c.status() == 405) {

@@ -136,7 +136,7 @@ class SmugglingProbeTest {
     @Test
     void aSinceOutOfRangeIs400AndTheConnectionStaysUsable() throws Exception {
         try (RawHttp raw = new RawHttp(c.port())) {
-            for (String since : new String[] {"%2B999999999-01-01T00:00:00Z", "-999999999-01-01T00:00:00Z",
+            for (String since : new String[] {"%2B999999999-01-01T00:00:00Z", "+999999999-01-01T00:00:00Z", "-999999999-01-01T00:00:00Z",
                     "yesterday"}) {
                 raw.write("POST /v1/merge?since=" + since + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                         + RunningCollector.MERGE_KEY + "\r\nContent-Length: 0\r\n\r\n");

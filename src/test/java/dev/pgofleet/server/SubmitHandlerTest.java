@@ -94,7 +94,7 @@ class SubmitHandlerTest {
         assertThat(HttpUtil.isKeepAlive(r)).isEqualTo(c.keepAlive());
         assertThat(ch.isOpen()).isEqualTo(c.keepAlive());
         r.release();
-        assertThat((Object) ch.readOutbound()).as("one answer").isNull();
+        assertThat(ch.<Object>readOutbound()).as("one answer").isNull();
 
         assertThat(metrics.submits.labelValues(c.outcome()).get()).isEqualTo(1.0);
         if (c.shedReason() != null) {
