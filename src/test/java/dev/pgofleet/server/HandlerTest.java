@@ -172,6 +172,61 @@ class HandlerTest {
     }
 
     @Test
+    void answerWatcherFiresOnceForTheFinalAnswerWithItsReason() {
+        java.util.List<Answered> seen = new java.util.ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(new AnswerWatcher(), new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+                seen.add((Answered) evt);
+            }
+        });
+        ch.writeOutbound(Responses.empty(HttpResponseStatus.CONTINUE));
+        assertThat(seen).as("a 100 Continue is not the answer").isEmpty();
+        ch.writeOutbound(Responses.text(HttpResponseStatus.UNAUTHORIZED, "missing or invalid bearer key\nsecond line"));
+        assertThat(seen).containsExactly(new Answered(401, 42, "missing or invalid bearer key", true));
+        ch.writeOutbound(Responses.empty(HttpResponseStatus.NO_CONTENT));
+        assertThat(seen).hasSize(2).last().isEqualTo(new Answered(204, 0, null, true));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void protocolErrorsAnswerWhatRfc9112Refuses() {
+        Object[][] rows = {
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of(), 0},
+                {HttpVersion.HTTP_1_0, java.util.List.of(), java.util.List.of(), 0},
+                {HttpVersion.HTTP_1_1, java.util.List.of(), java.util.List.of(), 400},
+                {HttpVersion.HTTP_1_0, java.util.List.of("x", "y"), java.util.List.of(), 400},
+                {HttpVersion.valueOf("HTTP/1.2"), java.util.List.of("x"), java.util.List.of(), 505},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("chunked"), 0},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("CHUNKED"), 0},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("gzip, chunked"), 400},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("chunked", "chunked"), 400},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("br, chunked"), 501}};
+        for (Object[] row : rows) {
+            EmbeddedChannel ch = new EmbeddedChannel(new ProtocolErrorHandler());
+            HttpRequest r = new DefaultHttpRequest((HttpVersion) row[0], HttpMethod.POST, "/v1/submit");
+            for (Object host : (java.util.List<?>) row[1]) {
+                r.headers().add(HttpHeaderNames.HOST, host);
+            }
+            for (Object coding : (java.util.List<?>) row[2]) {
+                r.headers().add(HttpHeaderNames.TRANSFER_ENCODING, coding);
+            }
+            ch.writeInbound(r);
+            FullHttpResponse answer = ch.readOutbound();
+            String what = java.util.Arrays.toString(row);
+            if ((int) row[3] == 0) {
+                assertThat(answer).as(what).isNull();
+                assertThat(ch.<Object>readInbound()).as(what).isSameAs(r);
+            } else {
+                assertThat(answer.status().code()).as(what).isEqualTo(row[3]);
+                answer.release();
+                assertThat(ch.isOpen()).as(what).isFalse();
+            }
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void ifNoneMatchForms() {
         assertThat(MergeHandler.matches("\"abc\"", "abc")).isTrue();
         assertThat(MergeHandler.matches("W/\"abc\"", "abc")).isTrue();
