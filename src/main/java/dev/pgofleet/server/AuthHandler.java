@@ -5,19 +5,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Checks the bearer key on the request head, before any body is buffered or a 100 Continue is
- * sent. A submit key cannot merge and a merge key cannot submit. On failure: 401 with
- * {@code WWW-Authenticate: Bearer} and the connection is closed (the body is never read).
- * POSTs to the submit and merge paths are checked (other methods get their 405 from routing, as
- * in the original), and every request for the merge's read-only views (summary, flame graph),
- * which take a merge key. The web page's files hold no data and are public.
+ * Checks the bearer key that the request's {@link Endpoint} needs, on the request head, before any
+ * body is buffered or a 100 Continue is sent. A submit key cannot merge and a merge key cannot
+ * submit. On failure: 401 with {@code WWW-Authenticate: Bearer} and the connection is closed (the
+ * body is never read). Routing ran before, so a wrong method has already had its 405.
  */
 final class AuthHandler extends ChannelInboundHandlerAdapter {
     private static final String BEARER = "bearer ";
@@ -34,20 +30,21 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req) {
             rejecting = false;
-            Endpoint protectedEndpoint = protectedEndpoint(req);
+            Route route = Route.of(ctx.channel());
+            Endpoint.Key needed = route == null ? Endpoint.Key.NONE : route.endpoint().key;
             String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (protectedEndpoint != null && header != null && !visibleAscii(header)) {
+            if (needed != Endpoint.Key.NONE && header != null && !visibleAscii(header)) {
                 // Not a key any client could hold: a malformed request, not a failed login.
                 rejecting = true;
                 Responses.refuse(ctx, msg, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed Authorization header"));
                 return;
             }
-            if (protectedEndpoint != null && !authorized(header, protectedEndpoint)) {
+            if (needed != Endpoint.Key.NONE && !authorized(header, needed)) {
                 rejecting = true;
-                if (protectedEndpoint == Endpoint.SUBMIT) {
-                    metrics.submits.labelValues("unauthorized").inc();
+                if (route.endpoint() == Endpoint.SUBMIT) {
+                    metrics.submits.labelValues(Outcome.UNAUTHORIZED.metricLabel).inc();
                 }
-                FullHttpResponse r = Responses.text(HttpResponseStatus.UNAUTHORIZED, "missing or invalid bearer key");
+                FullHttpResponse r = Outcome.UNAUTHORIZED.response("missing or invalid bearer key", 0);
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
                 Responses.refuse(ctx, msg, r);
                 return;
@@ -57,23 +54,6 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireChannelRead(msg);
-    }
-
-    private static Endpoint protectedEndpoint(HttpRequest req) {
-        String path = new QueryStringDecoder(req.uri()).path();
-        if (Endpoint.SUMMARY.path.equals(path)) {
-            return Endpoint.SUMMARY;
-        }
-        if (Endpoint.FLAMEGRAPH.path.equals(path)) {
-            return Endpoint.FLAMEGRAPH;
-        }
-        if (!HttpMethod.POST.equals(req.method())) {
-            return null;
-        }
-        if (Endpoint.SUBMIT.path.equals(path)) {
-            return Endpoint.SUBMIT;
-        }
-        return Endpoint.MERGE.path.equals(path) ? Endpoint.MERGE : null;
     }
 
     private static boolean visibleAscii(String s) {
@@ -86,12 +66,12 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private boolean authorized(String header, Endpoint endpoint) {
+    private boolean authorized(String header, Endpoint.Key needed) {
         if (header == null || header.length() <= BEARER.length()
                 || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return false;
         }
         String token = header.substring(BEARER.length()).trim();
-        return !token.isEmpty() && keys.forEndpoint(endpoint).accepts(token);
+        return !token.isEmpty() && keys.ring(needed).accepts(token);
     }
 }

@@ -17,7 +17,8 @@ public final class AuthKeys {
         this.merge = merge;
     }
 
-    KeyRing forEndpoint(Endpoint e) {
-        return e == Endpoint.SUBMIT ? submit : merge;
+    /** The keys that grant {@code key}; not called for {@link Endpoint.Key#NONE}. */
+    KeyRing ring(Endpoint.Key key) {
+        return key == Endpoint.Key.SUBMIT ? submit : merge;
     }
 }

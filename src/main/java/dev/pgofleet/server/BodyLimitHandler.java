@@ -1,26 +1,25 @@
 package dev.pgofleet.server;
 
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Limits request bodies. A declared Content-Length over the per-request limit gets 413 at once and
- * the connection closes, before any byte of the body is read (chunked bodies that pass the limit
- * are stopped by the aggregator). It also bounds the request bytes held at once across all
- * connections. A request with Content-Length
- * reserves it on its head (so a refusal comes before any 100 Continue); a chunked one reserves
- * chunk by chunk. Over budget: 503 with Retry-After, the connection closes, buffers are released
- * at once. A reservation is returned when the response is written or the connection closes.
+ * Limits request bodies. It sits after routing and the key check, so only an authenticated
+ * request to an endpoint that takes a body ever holds any of the byte budget: an anonymous client
+ * cannot reserve it. A declared Content-Length over the per-request limit gets 413 at once and the
+ * connection closes, before any byte of the body is read (chunked bodies that pass the limit are
+ * stopped by the aggregator). It also bounds the request bytes held at once across all
+ * connections: a request with Content-Length reserves it on its head (so a refusal comes before
+ * any 100 Continue); a chunked one reserves chunk by chunk. Over budget: 503 with Retry-After, the
+ * connection closes, buffers are released at once. A reservation is returned when the request is
+ * answered or the connection closes.
  */
-final class BodyLimitHandler extends ChannelDuplexHandler {
+final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
     private final InFlightBudget budget;
     private final long maxBodyBytes;
     private final int retryAfterSeconds;
@@ -43,9 +42,9 @@ final class BodyLimitHandler extends ChannelDuplexHandler {
             long length = HttpUtil.getContentLength(req, -1L);
             reservedUpFront = length > 0;
             if (length > maxBodyBytes) {
-                metrics.submits.labelValues("too_large").inc();
-                refuse(ctx, msg, Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                        "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes"));
+                metrics.submits.labelValues(Outcome.TOO_LARGE.metricLabel).inc();
+                refuse(ctx, msg, Outcome.TOO_LARGE.response(
+                        "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes", retryAfterSeconds));
                 return;
             }
             if (reservedUpFront && !reserve(length)) {
@@ -76,23 +75,22 @@ final class BodyLimitHandler extends ChannelDuplexHandler {
 
     private void reject(ChannelHandlerContext ctx, Object msg) {
         metrics.shed.labelValues("bytes").inc();
-        refuse(ctx, msg, Responses.retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "overloaded: too many request bytes in flight, try again later", retryAfterSeconds));
+        refuse(ctx, msg, Outcome.SHED.response("overloaded: too many request bytes in flight, try again later",
+                retryAfterSeconds));
     }
 
-    private void refuse(ChannelHandlerContext ctx, Object msg, io.netty.handler.codec.http.FullHttpResponse response) {
+    private void refuse(ChannelHandlerContext ctx, Object msg, FullHttpResponse response) {
         rejecting = true;
         releaseAll();
         Responses.refuse(ctx, msg, response);
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
-        if (msg instanceof LastHttpContent && !interim) {
-            promise.addListener(f -> releaseAll());
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof Answered) {
+            releaseAll();
         }
-        super.write(ctx, msg, promise);
+        super.userEventTriggered(ctx, evt);
     }
 
     private void releaseAll() {

@@ -5,28 +5,37 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The collector's pipeline, every stage named, in order:
  * <pre>
- * idle → write-timeout → deadline → http → deadline-disarm → pipelining → access-log → protocol-errors
- *      → auth → body-limit → aggregate → route
+ * idle → write-timeout → idle-close → deadline → http → answered → deadline-disarm → pipelining → access-log
+ *      → protocol-errors → route → auth → body-limit → aggregate → dispatch
  *      → health | ready | metrics | submit | merge | summary | flamegraph | ui → errors
  * </pre>
- * Authentication and the byte budget act on the request head, before the body is buffered.
+ * Routing, authentication and the byte budget act on the request head, before the body is
+ * buffered, in that order: only an authenticated request to an endpoint that takes a body holds
+ * any of the byte budget.
  */
 final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerContext server;
     private final IdleCloseHandler idleClose = new IdleCloseHandler();
     private final HealthHandler health = new HealthHandler();
     private final ErrorHandler errors = new ErrorHandler();
+    private final DispatchHandler dispatch = new DispatchHandler();
+    private final Set<Endpoint> endpoints;
 
     CollectorInitializer(ServerContext server) {
         this.server = server;
+        this.endpoints = EnumSet.allOf(Endpoint.class);
+        if (!server.config().metricsEnabled()) {
+            endpoints.remove(Endpoint.METRICS);
+        }
     }
 
     @Override
@@ -38,17 +47,20 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("write-timeout", new WriteTimeoutHandler(server.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("idle-close", idleClose);
         p.addLast("deadline", deadline);
-        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(64 * 1024)));
+        p.addLast("http", new ServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(64 * 1024)
+                .setStrictLineParsing(true)));
+        p.addLast("answered", new AnswerWatcher());
         p.addLast("deadline-disarm", new RequestDeadlineHandler.Disarm(deadline));
         p.addLast("pipelining", new PipeliningHandler());
         p.addLast("access-log", new AccessLogHandler());
         p.addLast("protocol-errors", new ProtocolErrorHandler());
+        p.addLast("route", new RouteHandler(endpoints));
         p.addLast("auth", new AuthHandler(server.keys(), server.metrics()));
         p.addLast("body-limit", new BodyLimitHandler(server.inFlight(), server.config().maxBodyBytes(),
                 server.config().retryAfterSeconds(), server.metrics()));
         p.addLast("aggregate", new HttpObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.config().maxBodyBytes()), true));
-        p.addLast("route", new RouteHandler(server.config().metricsEnabled()));
+        p.addLast("dispatch", dispatch);
         p.addLast("health", health);
         p.addLast("ready", server.readyHandler());
         p.addLast("metrics", server.metricsHandler());

@@ -3,12 +3,18 @@ package dev.pgofleet.server;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.timeout.WriteTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The end of the pipeline: an exception is logged and the connection closed; nothing reaches the client. */
+/**
+ * The end of the pipeline: an exception closes the connection; nothing reaches the client. What
+ * clients and the network cause (a reset, a connection closed mid-body, a slow reader) is one
+ * debug line; anything else is our own bug and is logged with its stack trace.
+ */
 @Sharable
 final class ErrorHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);
@@ -21,7 +27,8 @@ final class ErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException || cause instanceof io.netty.handler.timeout.WriteTimeoutException) {
+        if (cause instanceof IOException || cause instanceof WriteTimeoutException
+                || cause instanceof PrematureChannelClosureException) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("closing {} after an error", ctx.channel().remoteAddress(), cause);

@@ -1,5 +1,6 @@
 package dev.pgofleet.server;
 
+import dev.pgofleet.config.GoDuration;
 import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.pprof.ProfileForm;
 import dev.pgofleet.store.MergeResult;
@@ -13,6 +14,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -24,18 +28,31 @@ import java.util.concurrent.RejectedExecutionException;
  */
 @Sharable
 final class MergeHandler extends EndpointHandler {
-    private final MergeService merges;
+    /** The merges a request can ask for; {@link MergeService} in the collector, stand-ins in handler tests. */
+    interface Merges {
+        CompletableFuture<MergeResult> merge(ProfileForm form);
+
+        CompletableFuture<MergeResult> mergeSince(ProfileForm form, long sinceMillis);
+
+        CompletableFuture<MergeResult> combine(ProfileForm form);
+    }
+
+    private final Merges merges;
     private final int retryAfterSeconds;
     private final CollectorMetrics metrics;
     private final ExcludedFunctions exclude;
     /** Bounds on a request's own patterns: each is compiled and run over every function name. */
     static final int MAX_EXCLUDES = 16, MAX_PATTERN_LENGTH = 256;
 
-    MergeHandler(MergeService merges, int retryAfterSeconds, CollectorMetrics metrics) {
-        this(merges, retryAfterSeconds, metrics, ExcludedFunctions.NONE);
+    MergeHandler(MergeService service, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
+        this(new Merges() {
+            @Override public CompletableFuture<MergeResult> merge(ProfileForm form) { return service.merge(form); }
+            @Override public CompletableFuture<MergeResult> mergeSince(ProfileForm form, long since) { return service.mergeSince(form, since); }
+            @Override public CompletableFuture<MergeResult> combine(ProfileForm form) { return service.combine(form); }
+        }, retryAfterSeconds, metrics, exclude);
     }
 
-    MergeHandler(MergeService merges, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
+    MergeHandler(Merges merges, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
         super(Endpoint.MERGE);
         this.exclude = exclude;
         this.metrics = metrics;
@@ -53,7 +70,7 @@ final class MergeHandler extends EndpointHandler {
             since = since(req);
             form = form(req, exclude);
         } catch (IllegalArgumentException e) {
-            Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+            Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.BAD_REQUEST, Responses.oneLine(e.getMessage())));
             return;
         }
         CompletableFuture<MergeResult> result;
@@ -125,19 +142,21 @@ final class MergeHandler extends EndpointHandler {
 
     /** {@code since}: a Go duration back from now (72h) or an RFC 3339 time; null when absent. */
     static Long since(RoutedRequest req) {
-        java.util.List<String> v = req.query().parameters().get("since");
-        if (v == null || v.isEmpty() || v.get(0).isBlank()) {
+        String v = req.param("since");
+        if (v == null || v.isBlank()) {
             return null;
         }
-        String s = v.get(0).trim();
+        String s = v.trim();
         try {
-            return java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli();
-        } catch (java.time.format.DateTimeParseException notATime) {
+            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        } catch (DateTimeParseException notATime) {
             try {
-                return System.currentTimeMillis() - dev.pgofleet.config.GoDuration.parse(s).toMillis();
-            } catch (IllegalArgumentException e) {
+                return Math.subtractExact(System.currentTimeMillis(), GoDuration.parse(s).toMillis());
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new IllegalArgumentException("invalid since=" + s + ": expected a duration (72h) or an RFC 3339 time");
             }
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("invalid since=" + s + ": a time out of range");
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.pgofleet.server;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -19,7 +16,7 @@ import java.util.Queue;
  * a request is being worked on, reading stops and whatever the codec already decoded of the next
  * request waits here (at most one read's worth); it is replayed once the answer is written.
  */
-final class PipeliningHandler extends ChannelDuplexHandler {
+final class PipeliningHandler extends ChannelInboundHandlerAdapter {
     private enum State { IDLE, RECEIVING, WORKING }
 
     private static final AttributeKey<Boolean> WORKING = AttributeKey.valueOf("pgof.working");
@@ -54,16 +51,12 @@ final class PipeliningHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-        if (msg instanceof LastHttpContent && !interim) {
-            promise.addListener(f -> {
-                if (f.isSuccess() && ctx.channel().isActive()) {
-                    answered(ctx);
-                }
-            });
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        // The stages after this one see the answer before the next request is let through.
+        super.userEventTriggered(ctx, evt);
+        if (evt instanceof Answered a && a.written() && ctx.channel().isActive()) {
+            answered(ctx);
         }
-        super.write(ctx, msg, promise);
     }
 
     private void answered(ChannelHandlerContext ctx) {

@@ -1,7 +1,5 @@
 package dev.pgofleet.server;
 
-import dev.pgofleet.pprof.InvalidProfileException;
-import dev.pgofleet.store.StorageException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -13,15 +11,16 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * Every response goes out through here: the one place where failures become status codes and
- * where keep-alive is decided. No stack trace or exception text reaches a client.
+ * Every HTTP response goes out through here (only the deadline's 408 is written as raw bytes):
+ * failures become answers by their {@link Outcome}, and keep-alive is decided here. No stack
+ * trace or exception text reaches a client.
  */
 final class Responses {
     private static final Logger log = LoggerFactory.getLogger(Responses.class);
@@ -58,20 +57,23 @@ final class Responses {
         send(ctx, keepAlive, forFailure(error, retryAfterSeconds));
     }
 
+    /** The answer to failed work, by its {@link Outcome}; only our own bugs are logged with a stack trace. */
     static FullHttpResponse forFailure(Throwable error, int retryAfterSeconds) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (e instanceof InvalidProfileException) {
-            return text(HttpResponseStatus.BAD_REQUEST, "invalid profile: " + e.getMessage());
+        Throwable e = Outcome.cause(error);
+        Outcome outcome = Outcome.of(e);
+        String reason = switch (outcome) {
+            case INVALID -> "invalid profile: " + e.getMessage();
+            case SHED -> "overloaded: try again later";
+            case STORAGE_ERROR -> "storage unavailable: try again later";
+            default -> "internal error";
+        };
+        if (outcome == Outcome.INTERNAL_ERROR) {
+            log.atLevel(outcome.logLevel).setCause(e).log("request failed");
+        } else if (outcome.logLevel.toInt() >= Level.WARN.toInt()) {
+            // The access log has the client's side; this line says what failed here.
+            log.atLevel(outcome.logLevel).log("{}: {}", outcome.metricLabel, oneLine(String.valueOf(e.getMessage())));
         }
-        if (e instanceof RejectedExecutionException) {
-            return retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded: try again later", retryAfterSeconds);
-        }
-        if (e instanceof StorageException) {
-            log.error("storage failed: {}", e.getMessage());
-            return retryLater(HttpResponseStatus.SERVICE_UNAVAILABLE, "storage unavailable: try again later", retryAfterSeconds);
-        }
-        log.error("request failed", e);
-        return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+        return outcome.response(oneLine(reason), retryAfterSeconds);
     }
 
     static FullHttpResponse retryLater(HttpResponseStatus status, String message, int retryAfterSeconds) {
@@ -80,12 +82,17 @@ final class Responses {
         return r;
     }
 
+    /** Client-visible text on one line. */
+    static String oneLine(String s) {
+        return s.replaceAll("[\\r\\n]+", " ");
+    }
+
     /**
      * Refuses a request from its head: drops the message in hand and answers with a response
      * after which the connection closes (the rest of the body is never read).
      */
     static void refuse(ChannelHandlerContext ctx, Object msg, FullHttpResponse response) {
-        io.netty.util.ReferenceCountUtil.release(msg);
+        ReferenceCountUtil.release(msg);
         send(ctx, false, closing(response));
     }
 

@@ -1,60 +1,115 @@
 package dev.pgofleet.server;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Path and method to endpoint: 404 for an unknown path, 405 with {@code Allow} for a wrong method. */
-final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final boolean metricsEnabled;
+/**
+ * Routes a request from its head, before any key is checked or byte of body is buffered: the
+ * {@link Endpoint} table gives 400 for a target that cannot be routed, 404 for an unknown path,
+ * 405 with {@code Allow} for a wrong method, and 413 for a body sent where none is taken (no
+ * 100 Continue is ever sent there). A refused request with a body closes the connection unread;
+ * one without is answered once complete and the connection stays open. The chosen {@link Route}
+ * is left on the channel for the stages after this one.
+ */
+final class RouteHandler extends ChannelInboundHandlerAdapter {
+    private final Set<Endpoint> enabled;
+    private final String notFound;
+    /** The answer to a refused request without body, sent when its end arrives. */
+    private FullHttpResponse pending;
+    private boolean pendingKeepAlive;
+    /** The rest of a request refused with close. */
+    private boolean discarding;
 
-    RouteHandler(boolean metricsEnabled) {
-        super(false);
-        this.metricsEnabled = metricsEnabled;
+    RouteHandler(Set<Endpoint> enabled) {
+        this.enabled = Set.copyOf(enabled);
+        this.notFound = "not found: the endpoints are " + enabled.stream().sorted().map(Endpoint::describe)
+                .collect(Collectors.joining(", "));
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        QueryStringDecoder query = new QueryStringDecoder(req.uri());
-        Endpoint endpoint = switch (query.path()) {
-            case "/v1/submit" -> Endpoint.SUBMIT;
-            case "/v1/merge" -> Endpoint.MERGE;
-            case "/healthz" -> Endpoint.HEALTH;
-            case "/readyz" -> Endpoint.READY;
-            case "/metrics" -> metricsEnabled ? Endpoint.METRICS : null;
-            case "/v1/summary" -> Endpoint.SUMMARY;
-            case "/v1/flamegraph" -> Endpoint.FLAMEGRAPH;
-            default -> query.path().equals("/ui") || query.path().startsWith(Endpoint.UI.path) ? Endpoint.UI : null;
-        };
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
-        if (endpoint == null) {
-            req.release();
-            Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.NOT_FOUND, "not found: the endpoints are "
-                    + "POST /v1/submit, POST /v1/merge, GET /v1/summary, GET /v1/flamegraph, GET /ui/, GET /healthz and GET /readyz"));
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            route(ctx, req);
             return;
         }
-        // /healthz answers any method, as the original does; so do /readyz and /metrics.
-        if ((endpoint == Endpoint.SUBMIT || endpoint == Endpoint.MERGE) && !HttpMethod.POST.equals(req.method())) {
-            req.release();
-            FullHttpResponse r = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use POST");
-            r.headers().set(HttpHeaderNames.ALLOW, "POST");
-            Responses.send(ctx, keepAlive, r);
+        if (msg instanceof HttpContent && (discarding || pending != null)) {
+            ReferenceCountUtil.release(msg);
+            answerIfComplete(ctx, msg);
             return;
         }
-        boolean readOnly = endpoint == Endpoint.SUMMARY || endpoint == Endpoint.FLAMEGRAPH || endpoint == Endpoint.UI;
-        if (readOnly && !HttpMethod.GET.equals(req.method())) {
-            req.release();
-            FullHttpResponse r = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use GET");
-            r.headers().set(HttpHeaderNames.ALLOW, "GET");
-            Responses.send(ctx, keepAlive, r);
+        ctx.fireChannelRead(msg);
+    }
+
+    private void route(ChannelHandlerContext ctx, HttpRequest req) {
+        Route.clear(ctx.channel());
+        discarding = false;
+        RequestTarget.Target target;
+        try {
+            target = RequestTarget.parse(req.uri());
+        } catch (RequestTarget.BadTargetException e) {
+            refuse(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
             return;
         }
-        ctx.fireChannelRead(new RoutedRequest(endpoint, req, query));
+        Endpoint endpoint = target.path() == null ? null : Endpoint.at(target.path());
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        if (endpoint == null || !enabled.contains(endpoint)) {
+            answer(ctx, req, hasBody, Responses.text(HttpResponseStatus.NOT_FOUND, notFound));
+        } else if (!endpoint.allows(req.method())) {
+            FullHttpResponse r = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "method not allowed: use " + endpoint.allowHeader());
+            r.headers().set(HttpHeaderNames.ALLOW, endpoint.allowHeader());
+            answer(ctx, req, hasBody, r);
+        } else if (hasBody && !endpoint.takesBody) {
+            refuse(ctx, req, Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body not allowed: " + endpoint.path + " takes none"));
+        } else {
+            if (!endpoint.takesBody) {
+                req.headers().remove(HttpHeaderNames.EXPECT); // nothing to continue with
+            }
+            new Route(endpoint, target.query()).attachTo(ctx.channel());
+            ctx.fireChannelRead(req);
+        }
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpRequest req, boolean hasBody, FullHttpResponse response) {
+        if (hasBody) {
+            refuse(ctx, req, response); // the body is not worth reading
+            return;
+        }
+        pending = response;
+        pendingKeepAlive = HttpUtil.isKeepAlive(req);
+        ReferenceCountUtil.release(req);
+        answerIfComplete(ctx, req);
+    }
+
+    private void answerIfComplete(ChannelHandlerContext ctx, Object msg) {
+        if (pending != null && msg instanceof LastHttpContent) {
+            FullHttpResponse r = pending;
+            pending = null;
+            Responses.send(ctx, pendingKeepAlive, r);
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse response) {
+        discarding = !(req instanceof LastHttpContent);
+        Responses.refuse(ctx, req, response);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
     }
 }

@@ -12,10 +12,15 @@ record RoutedRequest(Endpoint endpoint, FullHttpRequest request, QueryStringDeco
         return HttpUtil.isKeepAlive(request);
     }
 
+    /** A query parameter's first value, or null. */
+    String param(String name) {
+        List<String> v = query.parameters().get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
     /** A boolean query parameter: exactly "true" is true, anything else false (as the original). */
     boolean flag(String name) {
-        List<String> v = query.parameters().get(name);
-        return v != null && !v.isEmpty() && "true".equals(v.get(0));
+        return "true".equals(param(name));
     }
 
     @Override public int refCnt() { return request.refCnt(); }

@@ -8,12 +8,13 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * {@code POST /v1/submit}: validation on a worker thread, then a durable write by the store; 204
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 @Sharable
 final class SubmitHandler extends EndpointHandler {
-    private static final Logger log = LoggerFactory.getLogger(SubmitHandler.class);
     private final Executor workers;
-    private final ProfileStore store;
+    private final Function<byte[], CompletableFuture<Path>> store;
+    private final LongSupplier unfolded;
     private final DecodeLimits limits;
     private final int retryAfterSeconds;
     private final CollectorMetrics metrics;
@@ -32,11 +33,18 @@ final class SubmitHandler extends EndpointHandler {
 
     SubmitHandler(Executor workers, ProfileStore store, DecodeLimits limits, int retryAfterSeconds, CollectorMetrics metrics,
                   long maxCompactionLag) {
+        this(workers, store::store, store::unfoldedCount, limits, retryAfterSeconds, metrics, maxCompactionLag);
+    }
+
+    /** With the durable write and the compaction backlog given as functions; handler tests pass stand-ins. */
+    SubmitHandler(Executor workers, Function<byte[], CompletableFuture<Path>> store, LongSupplier unfolded, DecodeLimits limits,
+                  int retryAfterSeconds, CollectorMetrics metrics, long maxCompactionLag) {
         super(Endpoint.SUBMIT);
         this.maxCompactionLag = maxCompactionLag;
         this.metrics = metrics;
         this.workers = workers;
         this.store = store;
+        this.unfolded = unfolded;
         this.limits = limits;
         this.retryAfterSeconds = retryAfterSeconds;
     }
@@ -44,44 +52,40 @@ final class SubmitHandler extends EndpointHandler {
     @Override
     protected void handle(ChannelHandlerContext ctx, RoutedRequest req) {
         boolean keepAlive = req.keepAlive();
-        if (maxCompactionLag > 0 && store.unfoldedCount() >= maxCompactionLag) {
+        if (maxCompactionLag > 0 && unfolded.getAsLong() >= maxCompactionLag) {
             // Sustained load beyond what compaction can fold: shed, so that merges stay fast.
-            metrics.shed.labelValues("compaction").inc();
-            metrics.submits.labelValues("shed").inc();
-            Responses.fail(ctx, keepAlive, new RejectedExecutionException("compaction backlog"), retryAfterSeconds);
+            shed(ctx, keepAlive, "compaction");
             return;
         }
         byte[] body = ByteBufUtil.getBytes(req.request().content());
         metrics.receivedBytes.inc(body.length);
         CompletableFuture<?> stored;
         try {
-            stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(store::store);
+            stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(store);
         } catch (RejectedExecutionException e) {
-            metrics.shed.labelValues("workers").inc();
-            metrics.submits.labelValues("shed").inc();
-            Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
+            shed(ctx, keepAlive, "workers");
             return;
         }
         metrics.inFlightRequests.inc();
         stored.whenComplete((path, error) -> {
             metrics.inFlightRequests.dec();
+            Outcome outcome = error == null ? Outcome.ACCEPTED : Outcome.of(error);
+            metrics.submits.labelValues(outcome.metricLabel).inc();
+            if (outcome == Outcome.SHED) {
+                metrics.shed.labelValues("io").inc();
+            }
             if (error == null) {
-                metrics.submits.labelValues("accepted").inc();
                 Responses.send(ctx, keepAlive, Responses.empty(HttpResponseStatus.NO_CONTENT));
             } else {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof InvalidProfileException ipe) {
-                    log.info("refused profile from {}: {}", ctx.channel().remoteAddress(), ipe.getMessage());
-                    metrics.submits.labelValues("invalid").inc();
-                } else if (cause instanceof RejectedExecutionException) {
-                    metrics.shed.labelValues("io").inc();
-                    metrics.submits.labelValues("shed").inc();
-                } else {
-                    metrics.submits.labelValues("storage_error").inc();
-                }
                 Responses.fail(ctx, keepAlive, error, retryAfterSeconds);
             }
         });
+    }
+
+    private void shed(ChannelHandlerContext ctx, boolean keepAlive, String reason) {
+        metrics.shed.labelValues(reason).inc();
+        metrics.submits.labelValues(Outcome.SHED.metricLabel).inc();
+        Responses.send(ctx, keepAlive, Outcome.SHED.response("overloaded: try again later", retryAfterSeconds));
     }
 
     private byte[] validate(byte[] body) {

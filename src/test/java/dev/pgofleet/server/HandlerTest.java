@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +46,7 @@ class HandlerTest {
 
     @Test
     void idleCloseSparesAConnectionWaitingForItsAnswer() {
-        EmbeddedChannel ch = new EmbeddedChannel(new IdleCloseHandler(), new PipeliningHandler());
+        EmbeddedChannel ch = new EmbeddedChannel(new AnswerWatcher(), new IdleCloseHandler(), new PipeliningHandler());
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/merge"));
         ((FullHttpRequest) ch.readInbound()).release();
         ch.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
@@ -57,22 +58,27 @@ class HandlerTest {
         assertThat(ch.isOpen()).as("answered and idle: closed").isFalse();
     }
 
+    /** Auth after routing, as in the pipeline. */
+    private EmbeddedChannel routedAuth() throws Exception {
+        return new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys(), METRICS));
+    }
+
     @Test
     void authPassesAGoodKeyAndItsBody() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
+        EmbeddedChannel ch = routedAuth();
         ch.writeInbound(post("/v1/submit", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
-        assertThat((Object) ch.readInbound()).isInstanceOf(HttpRequest.class);
+        assertThat(ch.<Object>readInbound()).isInstanceOf(HttpRequest.class);
         LastHttpContent body = ch.readInbound();
         body.release();
-        assertThat((Object) ch.readOutbound()).isNull();
+        assertThat(ch.<Object>readOutbound()).isNull();
         ch.finishAndReleaseAll();
     }
 
     @Test
     void authRefusesAWrongKeyWith401DropsTheBodyAndCloses() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
+        EmbeddedChannel ch = routedAuth();
         ch.writeInbound(post("/v1/merge", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         FullHttpResponse r = ch.readOutbound();
         assertThat(r.status()).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
         assertThat(r.headers().get(HttpHeaderNames.WWW_AUTHENTICATE)).isEqualTo("Bearer");
@@ -82,18 +88,19 @@ class HandlerTest {
     }
 
     @Test
-    void authLetsOtherMethodsAndPathsThroughForRouting() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
-        ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/submit"));
+    void authLetsEndpointsWithoutKeysThrough() throws Exception {
+        EmbeddedChannel ch = routedAuth();
         ch.writeInbound(post("/healthz", null));
-        assertThat((Object) ch.readInbound()).isNotNull();
-        assertThat((Object) ch.readInbound()).isNotNull();
+        ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics"));
+        assertThat(ch.<Object>readInbound()).isNotNull();
+        assertThat(ch.<Object>readInbound()).isNotNull();
+        assertThat(ch.<Object>readOutbound()).isNull();
         ch.finishAndReleaseAll();
     }
 
     @Test
     void routeAnswers404And405AndForwardsTheRest() {
-        EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(true));
+        EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new DispatchHandler());
         ch.writeInbound(full(HttpMethod.GET, "/nope"));
         FullHttpResponse notFound = ch.readOutbound();
         assertThat(notFound.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
@@ -142,7 +149,7 @@ class HandlerTest {
         assertThat(shed.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("7");
         shed.release();
         assertThat(chunk.refCnt()).as("buffer released at once").isZero();
-        first.writeOutbound(Responses.empty(HttpResponseStatus.NO_CONTENT));
+        first.pipeline().fireUserEventTriggered(new Answered(204, 0, null, true));
         assertThat(budget.used()).isZero();
         first.finishAndReleaseAll();
         second.finishAndReleaseAll();
@@ -155,13 +162,68 @@ class HandlerTest {
         FullHttpRequest first = ch.readInbound();
         assertThat(first.uri()).isEqualTo("/healthz");
         first.release();
-        assertThat((Object) ch.readInbound()).as("held while the first is worked on").isNull();
+        assertThat(ch.<Object>readInbound()).as("held while the first is worked on").isNull();
         assertThat(ch.config().isAutoRead()).isFalse();
-        ch.writeOutbound(Responses.empty(HttpResponseStatus.OK));
+        ch.pipeline().fireUserEventTriggered(new Answered(200, 0, null, true));
         FullHttpRequest second = ch.readInbound();
         assertThat(second.uri()).isEqualTo("/second");
         second.release();
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void answerWatcherFiresOnceForTheFinalAnswerWithItsReason() {
+        java.util.List<Answered> seen = new java.util.ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(new AnswerWatcher(), new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+                seen.add((Answered) evt);
+            }
+        });
+        ch.writeOutbound(Responses.empty(HttpResponseStatus.CONTINUE));
+        assertThat(seen).as("a 100 Continue is not the answer").isEmpty();
+        ch.writeOutbound(Responses.text(HttpResponseStatus.UNAUTHORIZED, "missing or invalid bearer key\nsecond line"));
+        assertThat(seen).containsExactly(new Answered(401, 42, "missing or invalid bearer key", true));
+        ch.writeOutbound(Responses.empty(HttpResponseStatus.NO_CONTENT));
+        assertThat(seen).hasSize(2).last().isEqualTo(new Answered(204, 0, null, true));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void protocolErrorsAnswerWhatRfc9112Refuses() {
+        Object[][] rows = {
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of(), 0},
+                {HttpVersion.HTTP_1_0, java.util.List.of(), java.util.List.of(), 0},
+                {HttpVersion.HTTP_1_1, java.util.List.of(), java.util.List.of(), 400},
+                {HttpVersion.HTTP_1_0, java.util.List.of("x", "y"), java.util.List.of(), 400},
+                {HttpVersion.valueOf("HTTP/1.2"), java.util.List.of("x"), java.util.List.of(), 505},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("chunked"), 0},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("CHUNKED"), 0},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("gzip, chunked"), 400},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("chunked", "chunked"), 400},
+                {HttpVersion.HTTP_1_1, java.util.List.of("x"), java.util.List.of("br, chunked"), 501}};
+        for (Object[] row : rows) {
+            EmbeddedChannel ch = new EmbeddedChannel(new ProtocolErrorHandler());
+            HttpRequest r = new DefaultHttpRequest((HttpVersion) row[0], HttpMethod.POST, "/v1/submit");
+            for (Object host : (java.util.List<?>) row[1]) {
+                r.headers().add(HttpHeaderNames.HOST, host);
+            }
+            for (Object coding : (java.util.List<?>) row[2]) {
+                r.headers().add(HttpHeaderNames.TRANSFER_ENCODING, coding);
+            }
+            ch.writeInbound(r);
+            FullHttpResponse answer = ch.readOutbound();
+            String what = java.util.Arrays.toString(row);
+            if ((int) row[3] == 0) {
+                assertThat(answer).as(what).isNull();
+                assertThat(ch.<Object>readInbound()).as(what).isSameAs(r);
+            } else {
+                assertThat(answer.status().code()).as(what).isEqualTo(row[3]);
+                answer.release();
+                assertThat(ch.isOpen()).as(what).isFalse();
+            }
+            ch.finishAndReleaseAll();
+        }
     }
 
     @Test

@@ -102,6 +102,47 @@ class OverloadTest {
     }
 
     @Test
+    void anonymousClientsCannotReserveTheByteBudget() throws Exception {
+        byte[] profile = TestData.bytes("profiles/fleet/inst001.pprof");
+        // Room for one real submit at a time; each probe below announces more than the whole budget.
+        long budget = profile.length + 1000;
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_MAX_INFLIGHT_BYTES", String.valueOf(budget),
+                "PGOF_MAX_BODY_BYTES", String.valueOf(budget)))) {
+            String body = "Content-Length: " + budget + "\r\nExpect: 100-continue\r\n\r\n";
+            String[] probes = {
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n" + body,
+                    "POST /healthz HTTP/1.1\r\nHost: x\r\n" + body,
+                    "POST /readyz HTTP/1.1\r\nHost: x\r\n" + body,
+                    "POST /metrics HTTP/1.1\r\nHost: x\r\n" + body,
+                    "POST /v1/submit HTTP/1.1\r\nHost: x\r\n" + body,
+                    "POST /v1/submit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningCollector.MERGE_KEY + "\r\n" + body,
+                    "POST /v1/merge HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningCollector.MERGE_KEY + "\r\n" + body,
+                    "POST /nope HTTP/1.1\r\nHost: x\r\n" + body,
+                    "POST /v1%2Fsubmit HTTP/1.1\r\nHost: x\r\n" + body,
+                    "GET /v1/submit HTTP/1.1\r\nHost: x\r\n" + body};
+            List<RawHttp> held = new ArrayList<>();
+            try {
+                for (String probe : probes) {
+                    RawHttp raw = new RawHttp(c.port());
+                    held.add(raw);
+                    raw.write(probe);
+                    String answer = raw.readResponse();
+                    assertThat(answer).as(probe).matches("(?s)HTTP/1.1 (401|404|405|413) .*")
+                            .doesNotContain("100 Continue");
+                }
+                // The probes' connections are still open (closing lingers): real submits are not shed.
+                for (int i = 0; i < 3; i++) {
+                    assertThat(c.submit(profile).statusCode()).as("submit %d beside the anonymous probes", i).isEqualTo(204);
+                }
+            } finally {
+                for (RawHttp raw : held) {
+                    raw.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void aClientTricklingItsRequestIsCutOffByTheDeadline() throws Exception {
         try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_REQUEST_TIMEOUT", "1s"))) {
             try (RawHttp slow = new RawHttp(c.port())) {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class ViewHandlersTest {
     Path tmp;
 
     private EmbeddedChannel routedUi() {
-        return new EmbeddedChannel(new RouteHandler(true), new UiHandler());
+        return new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new DispatchHandler(), new UiHandler());
     }
 
     private static FullHttpResponse answer(EmbeddedChannel ch, HttpMethod method, String uri) {
@@ -76,7 +77,7 @@ class ViewHandlersTest {
                 KeyRing.load("m", Files.writeString(tmp.resolve("m"), "mk")));
         for (String uri : new String[] {"/v1/summary?top=5", "/v1/flamegraph"}) {
             for (String key : new String[] {null, "Bearer sk", "Bearer wrong"}) {
-                EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys, METRICS));
+                EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys, METRICS));
                 ch.writeInbound(get(uri, key));
                 assertThat((Object) ch.readInbound()).isNull();
                 FullHttpResponse r = ch.readOutbound();
@@ -84,13 +85,13 @@ class ViewHandlersTest {
                 r.release();
                 ch.finishAndReleaseAll();
             }
-            EmbeddedChannel ok = new EmbeddedChannel(new AuthHandler(keys, METRICS));
+            EmbeddedChannel ok = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys, METRICS));
             ok.writeInbound(get(uri, "Bearer mk"));
             assertThat((Object) ok.readInbound()).isInstanceOf(HttpRequest.class);
             assertThat((Object) ok.readOutbound()).isNull();
             ok.finishAndReleaseAll();
         }
-        EmbeddedChannel page = new EmbeddedChannel(new AuthHandler(keys, METRICS));
+        EmbeddedChannel page = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys, METRICS));
         page.writeInbound(get("/ui/app.js", null));
         assertThat((Object) page.readInbound()).as("the page is public").isInstanceOf(HttpRequest.class);
         page.finishAndReleaseAll();
