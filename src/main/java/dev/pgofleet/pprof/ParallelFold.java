@@ -189,7 +189,15 @@ public final class ParallelFold {
         if (Files.size(f) > limits.maxCompressedBytes()) {
             throw new InvalidProfileException("file is larger than the limit of " + limits.maxCompressedBytes() + " bytes");
         }
-        ValidProfile p = ValidProfile.parse(Files.readAllBytes(f), limits);
+        // Bounded whatever the size said: a device (a link to /dev/zero) reports 0 and never ends.
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(f)) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxCompressedBytes() + 1));
+        }
+        if (bytes.length > limits.maxCompressedBytes()) {
+            throw new InvalidProfileException("file is larger than the limit of " + limits.maxCompressedBytes() + " bytes");
+        }
+        ValidProfile p = ValidProfile.parse(bytes, limits);
         return requireCpu ? CpuProfileCheck.require(p) : p;
     }
 }

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -108,7 +109,9 @@ public final class MergeService implements AutoCloseable {
         }
         store.readLock().lock();
         try {
-            List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
+            // A combine leaves out files still being made durable: such a file may be taken back out (its client told to retry).
+            List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis) && !(combine && store.isPending(f)))
+                    .map(StoredFile::path).toList();
             folded = ParallelFold.fold(files, merger, limits, true, decodePool, decodeThreads * 4 * ParallelFold.SERVER_GROUP,
                     ParallelFold.SERVER_GROUP, store::quarantine, n -> {});
         } catch (IOException e) {
@@ -133,6 +136,9 @@ public final class MergeService implements AutoCloseable {
                     out.samples().size(), body.length, (System.nanoTime() - start) / 1_000_000);
             long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
             return new MergeResult(body, sha256Hex(body), profiles, out.samples().size());
+        } catch (StorageException e) {
+            // The combine's file could not be written (full disk): nothing changed, the client may retry (503).
+            throw new CompletionException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InvalidProfileException e) {

@@ -1,20 +1,19 @@
 package dev.pgofleet.store;
 
+import dev.pgofleet.pprof.DecodeLimits;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,7 +43,8 @@ public final class ProfileStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProfileStore.class);
     static final String SUFFIX = StoredFile.SUFFIX;
     static final String TEMP_PREFIX = ".tmp-";
-    static final String JOURNAL = "combine.journal";
+    static final String JOURNAL = ReplacementJournal.NAME;
+    static final String QUARANTINE = "quarantine";
 
     private final Path dir;
     private final Path quarantine;
@@ -57,34 +57,66 @@ public final class ProfileStore implements AutoCloseable {
     private final AtomicLong generation = new AtomicLong();
     /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
     private volatile long failedWriteBytes;
-    private final AtomicLong storedCount = new AtomicLong(), storedBytes = new AtomicLong(), foldedFiles = new AtomicLong();
+    private final StoreCounters counters = new StoreCounters();
     private final ThreadPoolExecutor io;
     private final DirectorySync dirSync;
+    private final StoreScan scan;
+    private final ReplacementJournal journal;
+    private final StoreLock lock;
 
-    private ProfileStore(Path dir, int ioThreads, int ioQueue) {
+    private ProfileStore(Path dir, int ioThreads, int ioQueue, DirectorySync.Fsync fsync, StoreLock lock) {
         this.dir = dir;
-        this.quarantine = dir.resolve("quarantine");
+        this.lock = lock;
+        this.quarantine = dir.resolve(QUARANTINE);
         byte[] b = new byte[3];
         new SecureRandom().nextBytes(b);
         this.boot = HexFormat.of().formatHex(b);
         this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ioQueue),
                 Threads.named("store-io"), new ThreadPoolExecutor.AbortPolicy());
-        this.dirSync = new DirectorySync(dir);
+        this.dirSync = new DirectorySync(dir, fsync);
+        this.scan = new StoreScan(dir, quarantine);
+        this.journal = new ReplacementJournal(dir, dirSync);
     }
 
     /** Opens (creating if needed) the store, checks it is writable and finishes any interrupted combine. */
     public static ProfileStore open(Path dir, int ioThreads, int ioQueue) throws IOException {
+        return open(dir, ioThreads, ioQueue, DecodeLimits.DEFAULT);
+    }
+
+    /**
+     * Opens the store: creates it if needed, refuses a directory this process cannot write or that
+     * another collector holds, finishes any interrupted replacement, takes over the original
+     * collector's files (validated with {@code limits}) and logs any other unknown file once.
+     */
+    public static ProfileStore open(Path dir, int ioThreads, int ioQueue, DecodeLimits limits) throws IOException {
+        return open(dir, ioThreads, ioQueue, limits, DirectorySync.REAL);
+    }
+
+    static ProfileStore open(Path dir, int ioThreads, int ioQueue, DecodeLimits limits, DirectorySync.Fsync fsync)
+            throws IOException {
         Path abs = dir.toAbsolutePath().normalize();
-        Files.createDirectories(abs);
-        Files.createDirectories(abs.resolve("quarantine"));
-        Path probe = Files.createTempFile(abs, TEMP_PREFIX, ".probe");
-        Files.delete(probe);
-        ProfileStore store = new ProfileStore(abs, ioThreads, ioQueue);
-        store.recover();
-        store.countStored();
-        // New names sort after everything stored before (a rollup's content is older than its making).
-        for (StoredFile f : store.list()) {
-            store.lastMillis = Math.max(store.lastMillis, f.madeMillis() + 1);
+        StoreAccess.requireWritable(abs);
+        StoreLock lock = StoreLock.acquire(abs);
+        ProfileStore store = new ProfileStore(abs, ioThreads, ioQueue, fsync, lock);
+        try {
+            Files.createDirectories(store.quarantine);
+            store.journal.recover();
+            store.removeTempFiles();
+            OriginalTakeover.run(abs, store.quarantine, store.dirSync, limits);
+            StoreAccess.reportUnknownEntries(abs);
+            List<StoreScan.Listed> listed = store.scan.list();
+            store.counters.reset(listed);
+            // New names sort after everything stored before (a rollup's content is older than its making).
+            for (StoreScan.Listed l : listed) {
+                store.lastMillis = Math.max(store.lastMillis, l.file().madeMillis() + 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.close();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
         }
         return store;
     }
@@ -101,7 +133,8 @@ public final class ProfileStore implements AutoCloseable {
     /**
      * Stores the bytes durably. The future completes once the file is fsync'd, renamed and the
      * rename is durable; it fails with {@link StorageException} if anything went wrong, in which
-     * case nothing is left behind.
+     * case nothing is left behind: a file whose rename could not be made durable is taken back out
+     * before the failure is reported, so a retry is counted once.
      *
      * @throws RejectedExecutionException when the I/O queue is full (the caller sheds the request)
      */
@@ -109,7 +142,13 @@ public final class ProfileStore implements AutoCloseable {
         long[] name = nextName();
         try {
             return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, StoredFile.raw(name[0], name[1], boot)), io)
-                    .thenCompose(p -> dirSync.request().thenApply(v -> p))
+                    .thenCompose(p -> dirSync.request().handle((ok, e) -> {
+                        if (e != null) {
+                            withdraw(p, bytes.length, e);
+                            throw new CompletionException(e);
+                        }
+                        return p;
+                    }))
                     .exceptionallyCompose(e -> CompletableFuture.failedFuture(asStorage(e)))
                     .whenComplete((p, e) -> inFlight.remove(name[1]));
         } catch (RejectedExecutionException e) {
@@ -144,38 +183,56 @@ public final class ProfileStore implements AutoCloseable {
         return raw.seq() < (first == null ? lastSeq + 1 : first.getKey());
     }
 
+    /** Whether a raw file is still being made durable: it may yet be taken back out, so no combine may take it. */
+    public boolean isPending(StoredFile f) {
+        return f.kind() == StoredFile.Kind.RAW && f.boot().equals(boot) && inFlight.containsKey(f.seq());
+    }
+
     private Path writeAndRename(byte[] bytes, String name) {
         Path tmp = dir.resolve(TEMP_PREFIX + name);
         try {
-            writeDurably(tmp, bytes);
+            DurableFiles.write(tmp, bytes);
             Path target = dir.resolve(name);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             generation.incrementAndGet();
-            storedCount.incrementAndGet();
-            storedBytes.addAndGet(bytes.length);
+            counters.added(StoredFile.of(target), bytes.length);
             failedWriteBytes = 0;
             return target;
         } catch (IOException e) {
             failedWriteBytes = Math.max(1, bytes.length);
-            deleteQuietly(tmp);
-            throw new java.io.UncheckedIOException(e);
+            DurableFiles.deleteQuietly(tmp);
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static void writeDurably(Path file, byte[] bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
+    /**
+     * Takes a renamed file back out after its directory fsync failed: the client is told that
+     * nothing was stored, so nothing may stay. Merges are locked out for the moment of the change.
+     */
+    private void withdraw(Path file, long size, Throwable why) {
+        failedWriteBytes = Math.max(1, size);
+        files.writeLock().lock();
+        try {
+            Files.deleteIfExists(file);
+            generation.incrementAndGet();
+            counters.removed(StoredFile.of(file), size);
+            log.error("could not make {} durable ({}): removed it, the client is told to retry", file.getFileName(), why.getMessage());
+        } catch (IOException e) {
+            log.error("could not make {} durable ({}) nor remove it ({}): it may be counted twice if the client retries",
+                    file.getFileName(), why.getMessage(), e.getMessage());
+        } finally {
+            files.writeLock().unlock();
+        }
+        try {
+            dirSync.syncNow();
+        } catch (IOException e) {
+            log.warn("directory fsync after removing {} failed too: {}", file.getFileName(), e.getMessage());
         }
     }
 
     private static Throwable asStorage(Throwable e) {
         Throwable c = e;
-        while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.io.UncheckedIOException)
-                && c.getCause() != null) {
+        while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
             c = c.getCause();
         }
         if (c instanceof StorageException || c instanceof RejectedExecutionException) {
@@ -194,64 +251,51 @@ public final class ProfileStore implements AutoCloseable {
             Path probe = dir.resolve(TEMP_PREFIX + "ready-" + Thread.currentThread().getId());
             long size = Math.min(Math.max(1, failedWriteBytes), 64L << 20);
             try {
-                writeDurably(probe, new byte[(int) size]);
+                DurableFiles.write(probe, new byte[(int) size]);
                 failedWriteBytes = 0;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             } finally {
-                deleteQuietly(probe);
+                DurableFiles.deleteQuietly(probe);
             }
         }, io);
     }
 
-    /** Profile files in the store (for metrics), kept current by every change the store makes. */
+    /** Files in the store (raw profiles, rollups, combined files), kept current by every change the store makes. */
     public long storedCount() {
-        return storedCount.get();
+        return counters.files();
+    }
+
+    /** Submitted profiles the stored files hold together (a rollup or combined file counts its inputs). */
+    public long storedProfiles() {
+        return counters.profiles();
     }
 
     public long storedBytes() {
-        return storedBytes.get();
+        return counters.bytes();
     }
 
     /** Raw profiles not yet folded into a rollup or combined file: what a merge must read one by one. */
     public long unfoldedCount() {
-        return storedCount.get() - foldedFiles.get();
+        return counters.waiting();
     }
 
-    private void countStored() throws IOException {
-        long n = 0, bytes = 0, folded = 0;
-        for (StoredFile f : list()) {
-            n++;
-            bytes += Files.size(f.path());
-            folded += isWaiting(f) ? 0 : 1;
+    private void recount() {
+        try {
+            counters.reset(scan.list());
+        } catch (IOException e) {
+            log.warn("could not recount the store (metrics only): {}", e.toString());
         }
-        foldedFiles.set(folded);
-        storedCount.set(n);
-        storedBytes.set(bytes);
     }
 
-    /** Whether the compactor has yet to fold this file. Files under unknown names are never compacted. */
-    private static boolean isWaiting(StoredFile f) {
-        return f.kind() == StoredFile.Kind.RAW && f.toMillis() != Long.MAX_VALUE;
-    }
-
-    /** Stored files, oldest content first. */
+    /** Stored files, oldest content first: regular files only (see {@link StoreScan}). */
     public List<Path> snapshot() throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            for (Path p : ds) {
-                if (!p.getFileName().toString().startsWith(".")) {
-                    files.add(p);
-                }
-            }
-        }
-        files.sort(null);
-        return files;
+        return list().stream().map(StoredFile::path).toList();
     }
 
     /** {@link #snapshot()} with what each name says. */
     public List<StoredFile> list() throws IOException {
-        return snapshot().stream().map(StoredFile::of).toList();
+        return scan.list().stream().map(StoreScan.Listed::file).toList();
     }
 
     /** Held by merges from listing the files to their last read: no file they list disappears meanwhile. */
@@ -274,11 +318,7 @@ public final class ProfileStore implements AutoCloseable {
         }
         generation.incrementAndGet();
         log.error("quarantined stored profile {}: {} (moved to {})", file.getFileName(), reason, quarantine);
-        try {
-            countStored();
-        } catch (IOException e) {
-            log.warn("could not recount the store after a quarantine (metrics only): {}", e.toString());
-        }
+        recount();
     }
 
     /** Replaces {@code inputs} (everything stored when the merge began) by their merge. */
@@ -297,7 +337,7 @@ public final class ProfileStore implements AutoCloseable {
     private String unused(java.util.function.LongFunction<String> nameMadeAt) {
         for (long made = System.currentTimeMillis(); ; made++) {
             String name = nameMadeAt.apply(made);
-            if (!Files.exists(dir.resolve(name))) {
+            if (!Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
                 return name;
             }
         }
@@ -308,26 +348,18 @@ public final class ProfileStore implements AutoCloseable {
     }
 
     /**
-     * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely:
-     * a journal names the new file and the inputs before anything visible changes, so a restart
-     * either finds the new file missing (and keeps the inputs) or present (and finishes deleting
-     * the inputs). The caller holds the maintenance lock; readers are locked out only while the new
-     * file appears and the inputs go. A rollup changes no content, so cached merges stay current.
+     * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely
+     * (see {@link ReplacementJournal}). The caller holds the maintenance lock; readers are locked
+     * out only while the new file appears and the inputs go. A rollup changes no content, so
+     * cached merges stay current.
      */
     private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
         Path tmp = dir.resolve(TEMP_PREFIX + name);
-        Path journalTmp = dir.resolve(TEMP_PREFIX + JOURNAL);
-        Path journal = dir.resolve(JOURNAL);
         try {
-            writeDurably(tmp, merged);
-            StringBuilder j = new StringBuilder(name).append('\n');
-            inputs.forEach(p -> j.append(p.getFileName()).append('\n'));
-            writeDurably(journalTmp, j.toString().getBytes(StandardCharsets.UTF_8));
-            Files.move(journalTmp, journal, StandardCopyOption.ATOMIC_MOVE);
-            dirSync.syncNow();
+            DurableFiles.write(tmp, merged);
+            journal.begin(name, inputs);
         } catch (IOException e) {
-            deleteQuietly(tmp);
-            deleteQuietly(journalTmp);
+            DurableFiles.deleteQuietly(tmp);
             throw new StorageException("cannot write " + name + ": " + e, e);
         }
         Path target = dir.resolve(name);
@@ -339,11 +371,14 @@ public final class ProfileStore implements AutoCloseable {
             if (contentChanges) {
                 generation.incrementAndGet();
             }
-            finishReplace(inputs.stream().map(p -> p.getFileName().toString()).toList(), contentChanges);
+            journal.finish(inputs.stream().map(p -> p.getFileName().toString()).toList());
+            if (contentChanges) {
+                generation.incrementAndGet();
+            }
         } finally {
             files.writeLock().unlock();
         }
-        countStored();
+        recount();
         return target;
     }
 
@@ -359,38 +394,10 @@ public final class ProfileStore implements AutoCloseable {
             files.writeLock().unlock();
         }
         // Adjusted, not recounted: retention may delete many files in a row.
-        storedCount.decrementAndGet();
-        storedBytes.addAndGet(-size);
-        if (!isWaiting(f)) {
-            foldedFiles.decrementAndGet();
-        }
+        counters.removed(f, size);
     }
 
-    private void finishReplace(List<String> inputs, boolean contentChanges) throws IOException {
-        for (String in : inputs) {
-            Files.deleteIfExists(dir.resolve(in));
-        }
-        dirSync.syncNow();
-        Files.deleteIfExists(dir.resolve(JOURNAL));
-        dirSync.syncNow();
-        if (contentChanges) {
-            generation.incrementAndGet();
-        }
-    }
-
-    private void recover() throws IOException {
-        Path journal = dir.resolve(JOURNAL);
-        if (Files.exists(journal)) {
-            List<String> lines = Files.readAllLines(journal, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-            if (!lines.isEmpty() && Files.exists(dir.resolve(lines.get(0)))) {
-                log.warn("finishing an interrupted replacement: {} replaces {} files", lines.get(0), lines.size() - 1);
-                finishReplace(lines.subList(1, lines.size()), true);
-            } else {
-                log.warn("rolling back an interrupted replacement (and_combine or rollup): the stored files stay as they were");
-                Files.deleteIfExists(journal);
-                dirSync.syncNow();
-            }
-        }
+    private void removeTempFiles() throws IOException {
         int removed = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
             for (Path p : ds) {
@@ -404,19 +411,16 @@ public final class ProfileStore implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // the next start removes temp files anyway
-        }
-    }
-
-    /** Waits for queued writes to finish, then stops the I/O threads. */
+    /** Waits for queued writes to finish, then stops the I/O threads and releases the directory. */
     @Override
     public void close() throws InterruptedException {
         io.shutdown();
         io.awaitTermination(30, TimeUnit.SECONDS);
         dirSync.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("could not release the lock on {}: {}", dir, e.getMessage());
+        }
     }
 }
