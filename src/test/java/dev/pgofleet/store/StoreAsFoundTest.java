@@ -98,7 +98,7 @@ class StoreAsFoundTest {
             }
             DirectorySync.fsyncDirectory(d);
         };
-        try (ProfileStore store = ProfileStore.open(dir, 2, 8, DecodeLimits.DEFAULT, flaky)) {
+        try (ProfileStore store = DiskStore.open(dir, 2, 8, DecodeLimits.DEFAULT, flaky)) {
             long before = store.generation();
             assertThatThrownBy(() -> store.store(fleet(1)).get()).isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(StorageException.class);
@@ -129,7 +129,7 @@ class StoreAsFoundTest {
             }
             DirectorySync.fsyncDirectory(d);
         };
-        try (ProfileStore store = ProfileStore.open(dir, 2, 8, DecodeLimits.DEFAULT, held);
+        try (ProfileStore store = DiskStore.open(dir, 2, 8, DecodeLimits.DEFAULT, held);
              MergeService merges = new MergeService(store, DecodeLimits.DEFAULT, 2)) {
             store.store(fleet(1)).get();
             var second = store.store(fleet(2));
