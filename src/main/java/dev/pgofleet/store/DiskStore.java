@@ -101,7 +101,6 @@ public final class DiskStore implements ProfileStore {
         return dir;
     }
 
-    /** Changes whenever the set of stored profiles changes; a merge made at generation g is current while it stays g. */
     @Override
     public long generation() {
         return generation.get();
@@ -224,13 +223,11 @@ public final class DiskStore implements ProfileStore {
         }, io);
     }
 
-    /** Files in the store (raw profiles, rollups, combined files), kept current by every change the store makes. */
     @Override
     public long storedCount() {
         return counters.files();
     }
 
-    /** Submitted profiles the stored files hold together (a rollup or combined file counts its inputs). */
     @Override
     public long storedProfiles() {
         return counters.profiles();
@@ -241,7 +238,6 @@ public final class DiskStore implements ProfileStore {
         return counters.bytes();
     }
 
-    /** Raw profiles not yet folded into a rollup or combined file: what a merge must read one by one. */
     @Override
     public long unfoldedCount() {
         return counters.waiting();
@@ -255,31 +251,26 @@ public final class DiskStore implements ProfileStore {
         }
     }
 
-    /** Stored files, oldest content first: regular files only (see {@link StoreScan}). */
     @Override
     public List<Path> snapshot() throws IOException {
         return list().stream().map(StoredFile::path).toList();
     }
 
-    /** {@link #snapshot()} with what each name says. */
     @Override
     public List<StoredFile> list() throws IOException {
         return scan.list().stream().map(StoreScan.Listed::file).toList();
     }
 
-    /** Held by merges from listing the files to their last read: no file they list disappears meanwhile. */
     @Override
     public Lock readLock() {
         return files.readLock();
     }
 
-    /** Held by whatever rewrites the store (combine, compaction, retention), so that one runs at a time. */
     @Override
     public Lock maintenanceLock() {
         return maintenance;
     }
 
-    /** Moves a stored file that no longer parses aside, so that merges go on without it. */
     @Override
     public void quarantine(Path file, String reason) {
         try {
@@ -293,14 +284,12 @@ public final class DiskStore implements ProfileStore {
         recount();
     }
 
-    /** Replaces {@code inputs} (everything stored when the merge began) by their merge. */
     @Override
     public Path combine(List<Path> inputs, byte[] merged) throws IOException {
         long profiles = StoredFile.profiles(describe(inputs));
         return replace(inputs, merged, unused(made -> StoredFile.combined(made, names.boot(), profiles)), true);
     }
 
-    /** Replaces {@code inputs} (the bucket's previous rollup, then its raw profiles) by their merge. */
     @Override
     public Path rollup(long from, long to, List<Path> inputs, byte[] merged) throws IOException {
         long profiles = StoredFile.profiles(describe(inputs));
@@ -356,7 +345,6 @@ public final class DiskStore implements ProfileStore {
         return target;
     }
 
-    /** Deletes a stored file for good (retention); the caller holds the maintenance lock. */
     @Override
     public void delete(StoredFile f) throws IOException {
         long size = Files.size(f.path());
@@ -386,7 +374,6 @@ public final class DiskStore implements ProfileStore {
         }
     }
 
-    /** Waits for queued writes to finish, then stops the I/O threads and releases the directory. */
     @Override
     public void close() throws InterruptedException {
         io.shutdown();
