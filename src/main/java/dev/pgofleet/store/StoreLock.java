@@ -29,29 +29,30 @@ final class StoreLock implements AutoCloseable {
      * descriptor of the file would drop this process's OS lock on it (POSIX record locks).
      */
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
-    private final Path dir;
+    private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private StoreLock(Path dir, FileChannel channel, FileLock lock) {
-        this.dir = dir;
+    private StoreLock(Path key, FileChannel channel, FileLock lock) {
+        this.key = key;
         this.channel = channel;
         this.lock = lock;
     }
 
     static StoreLock acquire(Path dir) throws IOException {
-        if (!HELD.add(dir)) {
+        Path key = dir.toRealPath(); // one key per directory, whatever link led to it
+        if (!HELD.add(key)) {
             throw inUse(dir, "");
         }
         try {
-            return lock(dir);
+            return lock(dir, key);
         } catch (IOException | RuntimeException e) {
-            HELD.remove(dir);
+            HELD.remove(key);
             throw e;
         }
     }
 
-    private static StoreLock lock(Path dir) throws IOException {
+    private static StoreLock lock(Path dir, Path key) throws IOException {
         Path file = dir.resolve(NAME);
         String pid = String.valueOf(ProcessHandle.current().pid());
         try (FileChannel rw = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -71,7 +72,7 @@ final class StoreLock implements AutoCloseable {
             if (shared == null || !holder.equals(pid)) {
                 throw inUse(dir, holder);
             }
-            return new StoreLock(dir, ro, shared);
+            return new StoreLock(key, ro, shared);
         } catch (IOException | RuntimeException e) {
             ro.close();
             throw e;
@@ -110,7 +111,7 @@ final class StoreLock implements AutoCloseable {
             lock.release();
         } finally {
             channel.close();
-            HELD.remove(dir);
+            HELD.remove(key);
         }
     }
 }
