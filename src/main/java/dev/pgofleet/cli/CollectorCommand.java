@@ -54,7 +54,7 @@ final class CollectorCommand implements Callable<Integer> {
         try {
             server = CollectorServer.start(config, keys);
         } catch (StoreOpenException e) {
-            log.error("cannot start: {} ({})", e.getMessage(), CollectorConfig.DIRECTORY);
+            log.error("cannot start: {} ({}={})", e.getMessage(), CollectorConfig.DIRECTORY, config.directory());
             return 1;
         } catch (IOException e) {
             String what = "cannot start: " + CollectorConfig.DIRECTORY + "=" + config.directory() + " or "
