@@ -75,7 +75,7 @@ class ShutdownIT {
         assertThat(acked.size()).isGreaterThanOrEqualTo(200);
 
         try (CollectorProcess restarted = CollectorProcess.start(tmp, port, List.of("-Xmx256m"), Map.of())) {
-            HttpResponse<byte[]> merge = CollectorProcess.merge(http, port);
+            HttpResponse<byte[]> merge = CollectorProcess.merge(http, restarted.port);
             assertThat(merge.statusCode()).isEqualTo(200);
             var merged = TestData.proto(merge.body());
             List<String> present = Profiles.comments(merged);
