@@ -5,6 +5,7 @@ import dev.pgofleet.config.ConfigException;
 import dev.pgofleet.config.KeyRing;
 import dev.pgofleet.server.AuthKeys;
 import dev.pgofleet.server.CollectorServer;
+import dev.pgofleet.store.StoreOpenException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,6 +53,9 @@ final class CollectorCommand implements Callable<Integer> {
         CollectorServer server;
         try {
             server = CollectorServer.start(config, keys);
+        } catch (StoreOpenException e) {
+            log.error("cannot start: {} ({}={})", e.getMessage(), CollectorConfig.DIRECTORY, config.directory());
+            return 1;
         } catch (IOException e) {
             String what = "cannot start: " + CollectorConfig.DIRECTORY + "=" + config.directory() + " or "
                     + CollectorConfig.BIND_ADDRESS + "=" + config.bindAddress() + ": " + e;

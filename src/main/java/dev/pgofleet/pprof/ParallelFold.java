@@ -246,10 +246,36 @@ public final class ParallelFold {
     }
 
     static ValidProfile decode(Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
-        if (Files.size(f) > limits.maxCompressedBytes()) {
-            throw new InvalidProfileException("file is larger than the limit of " + limits.maxCompressedBytes() + " bytes");
-        }
-        ValidProfile p = ValidProfile.parse(Files.readAllBytes(f), limits);
+        ValidProfile p = ValidProfile.parse(read(f, limits.maxCompressedBytes()), limits);
         return requireCpu ? CpuProfileCheck.require(p) : p;
+    }
+
+    /**
+     * Reads at most {@code limit} bytes, whatever the file says: a file is read up to the size
+     * it has when opened; one that reports no size (a pipe, or a device such as /dev/zero, which
+     * never ends) up to the limit.
+     */
+    static byte[] read(Path f, long limit) throws IOException, InvalidProfileException {
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(f)) {
+            long size = ch.size();
+            if (size > limit) {
+                throw new InvalidProfileException("file is larger than the limit of " + limit + " bytes");
+            }
+            if (size == 0) {
+                byte[] bytes = java.nio.channels.Channels.newInputStream(ch).readNBytes((int) Math.min(Integer.MAX_VALUE - 9L, limit) + 1);
+                if (bytes.length > limit) {
+                    throw new InvalidProfileException("file is larger than the limit of " + limit + " bytes");
+                }
+                return bytes;
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // until full or at its end
+            }
+            if (!b.hasRemaining() && ch.read(java.nio.ByteBuffer.allocate(1)) > 0) {
+                throw new InvalidProfileException("file grew while it was read");
+            }
+            return b.hasRemaining() ? java.util.Arrays.copyOf(b.array(), b.position()) : b.array();
+        }
     }
 }

@@ -38,7 +38,8 @@ public final class CollectorMetrics {
             .help("Submit and merge requests being worked on").register(registry);
 
     CollectorMetrics(InFlightBudget budget, ThreadPoolExecutor workers, ProfileStore store) {
-        this(budget::used, () -> workers.getQueue().size(), store::storedCount, store::storedBytes, store::unfoldedCount);
+        this(budget::used, () -> workers.getQueue().size(), store::storedProfiles, store::storedBytes, store::unfoldedCount);
+        gauge("pgof_stored_files", "Files in the store: raw profiles, rollups and combined files", store::storedCount);
     }
 
     /** With the gauges read from the given sources; handler tests pass constants. */
@@ -46,7 +47,7 @@ public final class CollectorMetrics {
                      LongSupplier unfolded) {
         gauge("pgof_inflight_bytes", "Request bytes held in memory", inFlightBytes);
         gauge("pgof_worker_queue_depth", "Submits waiting for a worker", queueDepth);
-        gauge("pgof_stored_profiles", "Files in the store: raw profiles, rollups and combined profiles", storedCount);
+        gauge("pgof_stored_profiles", "Profiles in the store (a rollup or combined file counts the profiles it holds)", storedCount);
         gauge("pgof_stored_bytes", "Bytes of profile files in the store", storedBytes);
         gauge("pgof_compaction_lag_profiles", "Raw profiles not yet folded into a rollup by the compactor", unfolded);
         JvmMetrics.builder().register(registry);

@@ -43,7 +43,7 @@ public final class CollectorServer implements AutoCloseable {
     private CollectorServer(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
         this.config = config;
         DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
-        this.store = ProfileStore.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4));
+        this.store = ProfileStore.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4), limits);
         this.merges = new MergeService(store, limits, config.workerThreads());
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());

@@ -164,7 +164,7 @@ public final class Compactor implements AutoCloseable {
         Map<Long, List<Path>> byHour = new LinkedHashMap<>();
         int taken = 0;
         for (StoredFile f : all) {
-            if (f.kind() == Kind.RAW && f.toMillis() != Long.MAX_VALUE && store.isSettled(f) && taken < BATCH) {
+            if (f.kind() == Kind.RAW && store.isSettled(f) && taken < BATCH) {
                 byHour.computeIfAbsent(floor(f.fromMillis(), HOUR), h -> new ArrayList<>()).add(f.path());
                 taken++;
             }
@@ -278,7 +278,7 @@ public final class Compactor implements AutoCloseable {
 
     /** Retention never touches a file under an unknown name, nor a raw profile that may still be joined by earlier ones. */
     private boolean deletable(StoredFile f) {
-        return f.toMillis() != Long.MAX_VALUE && (f.kind() != Kind.RAW || store.isSettled(f));
+        return f.kind() != Kind.UNKNOWN && (f.kind() != Kind.RAW || store.isSettled(f));
     }
 
     private void delete(StoredFile f, String why) throws IOException {

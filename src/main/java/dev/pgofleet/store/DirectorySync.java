@@ -14,13 +14,23 @@ import java.util.concurrent.CompletableFuture;
  * all requests waiting when a round starts share that round.
  */
 final class DirectorySync implements AutoCloseable {
+    /** How a directory is made durable; tests inject failures here. */
+    @FunctionalInterface
+    interface Fsync {
+        void sync(Path dir) throws IOException;
+    }
+
+    static final Fsync REAL = DirectorySync::fsyncDirectory;
+
     private final Path dir;
+    private final Fsync fsync;
     private final Thread thread;
     private List<CompletableFuture<Void>> waiting = new ArrayList<>();
     private boolean closed;
 
-    DirectorySync(Path dir) {
+    DirectorySync(Path dir, Fsync fsync) {
         this.dir = dir;
+        this.fsync = fsync;
         this.thread = new Thread(this::run, "dir-fsync");
         thread.setDaemon(true);
         thread.start();
@@ -40,7 +50,7 @@ final class DirectorySync implements AutoCloseable {
 
     /** Synchronous variant for rare operations (combine, recovery). */
     void syncNow() throws IOException {
-        fsyncDirectory(dir);
+        fsync.sync(dir);
     }
 
     static void fsyncDirectory(Path dir) throws IOException {
@@ -68,7 +78,7 @@ final class DirectorySync implements AutoCloseable {
                 waiting = new ArrayList<>();
             }
             try {
-                fsyncDirectory(dir);
+                fsync.sync(dir);
                 batch.forEach(f -> f.complete(null));
             } catch (IOException | RuntimeException e) {
                 batch.forEach(f -> f.completeExceptionally(e));

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -179,12 +180,14 @@ public final class MergeService implements AutoCloseable {
      * Folds the stored files of the window. A file that cannot be read or folded is quarantined
      * and the merge goes on; should folding one fail part-way, the merge starts over without it.
      */
-    private Folded foldStore(long sinceMillis, boolean describe) {
+    private Folded foldStore(long sinceMillis, boolean combine, boolean describe) {
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
             store.readLock().lock();
             try {
-                List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis)).map(StoredFile::path).toList();
+                // A combine leaves out files still being made durable: such a file may be taken back out (its client told to retry).
+                List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis) && !(combine && store.isPending(f)))
+                        .map(StoredFile::path).toList();
                 List<Path> folded = ParallelFold.fold(files, merger, quarantine::limitsFor, true, decodePool,
                         decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {});
                 List<StoredInput> inputs = new ArrayList<>();
@@ -219,7 +222,7 @@ public final class MergeService implements AutoCloseable {
                 log.warn("compaction before a merge failed, merging the raw profiles instead: {}", e.toString());
             }
         }
-        Folded f = foldStore(sinceMillis, describe);
+        Folded f = foldStore(sinceMillis, combine, describe);
         List<Path> folded = f.files();
         ProfileMerger merger = f.merger();
         try {
@@ -238,6 +241,9 @@ public final class MergeService implements AutoCloseable {
             long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
             MergeResult result = new MergeResult(body, sha256Hex(body), profiles, out.samples().size(), full.length);
             return new Computed(result, describe ? new Summary(out, f.inputs(), body.length) : null);
+        } catch (StorageException e) {
+            // The combine's file could not be written (full disk): nothing changed, the client may retry (503).
+            throw new CompletionException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InvalidProfileException e) {
@@ -249,8 +255,9 @@ public final class MergeService implements AutoCloseable {
     private StoredInput input(Path p) throws IOException {
         StoredFile f = StoredFile.of(p);
         byte[] bytes = Files.readAllBytes(p);
-        long first = f.kind() == StoredFile.Kind.COMBINED || f.fromMillis() <= 0 ? -1 : f.fromMillis();
-        long last = f.kind() == StoredFile.Kind.COMBINED || f.toMillis() == Long.MAX_VALUE ? -1 : f.newestMillis();
+        boolean undated = f.kind() == StoredFile.Kind.COMBINED || f.kind() == StoredFile.Kind.UNKNOWN;
+        long first = undated || f.fromMillis() <= 0 ? -1 : f.fromMillis();
+        long last = undated ? -1 : f.newestMillis();
         DecodeLimits limits = quarantine.limitsFor(p);
         List<MainBinary> binaries = f.profiles() > 1 ? MainBinary.inMerged(bytes, limits) : List.of(MainBinary.of(bytes, limits));
         return new StoredInput(f.profiles(), bytes.length, first, last, binaries);

@@ -17,7 +17,8 @@ import java.util.List;
  */
 public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, long madeMillis, long seq, String boot,
                          long profiles) {
-    public enum Kind { COMBINED, ROLLUP, RAW }
+    /** UNKNOWN: a name none of ours (copied in by hand): merged where it sorts, never folded, windowed out or deleted. */
+    public enum Kind { COMBINED, ROLLUP, RAW, UNKNOWN }
 
     static final String SUFFIX = ".pprof";
 
@@ -38,8 +39,7 @@ public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, l
             long received = Long.parseLong(part[0]);
             return new StoredFile(path, Kind.RAW, received, received + 1, received, Long.parseLong(part[1]), part[2], 1);
         } catch (RuntimeException e) {
-            // Unknown names (copied in by hand): merged where their name sorts, never folded or deleted.
-            return new StoredFile(path, Kind.RAW, 0, Long.MAX_VALUE, 0, 0, "", 1);
+            return new StoredFile(path, Kind.UNKNOWN, 0, Long.MAX_VALUE, 0, 0, "", 1);
         }
     }
 

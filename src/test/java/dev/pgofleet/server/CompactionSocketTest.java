@@ -99,6 +99,8 @@ class CompactionSocketTest {
             String metrics = c.send(java.net.http.HttpRequest.newBuilder(c.uri("/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("pgof_shed_total{reason=\"compaction\"} 1.0");
+            assertThat(metrics).as("a combined file counts the profiles it holds")
+                    .contains("pgof_stored_profiles 4.0").contains("pgof_stored_files 2.0");
         }
     }
 

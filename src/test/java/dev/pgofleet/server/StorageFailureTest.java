@@ -80,4 +80,23 @@ class StorageFailureTest {
             assertThat(c.submit(profile).statusCode()).isEqualTo(204);
         }
     }
+
+    @Test
+    void andCombineOnAFullDiskAnswers503AndChangesNothing() throws Exception {
+        try (SmallFilesystem fs = SmallFilesystem.mount(tmp.resolve("collector/store"), "512k");
+             RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of("PGOF_COMPACT_INTERVAL", "1h"))) {
+            byte[] profile = TestData.bytes("profiles/fleet/inst001.pprof");
+            while (c.submit(profile).statusCode() == 204) {
+                // fill the disk: the combined file cannot be written any more
+            }
+            java.util.List<Path> before = c.server.store().snapshot();
+            HttpResponse<byte[]> r = c.merge("?and_combine=true");
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("retry-after")).isPresent();
+            assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("storage unavailable: try again later\n");
+            assertThat(c.server.store().snapshot()).isEqualTo(before);
+            assertThat(tempFiles(fs.dir)).isZero();
+            assertThat(c.merge("").statusCode()).as("a plain merge still works").isEqualTo(200);
+        }
+    }
 }

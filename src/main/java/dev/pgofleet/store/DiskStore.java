@@ -1,0 +1,388 @@
+package dev.pgofleet.store;
+
+import dev.pgofleet.pprof.DecodeLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The profiles on disk, in one directory. Each accepted profile is one file holding the bytes as received:
+ * written to a temp file, fsync'd, renamed to its final name and made durable by a (shared)
+ * directory fsync. Only final names ({@code *.pprof}) are ever read, so a crash leaves at worst a
+ * temp file, which the next start removes. {@link StoredFile} describes the names: raw submits,
+ * rollups (written by the {@link Compactor}) and results of and_combine, all sorting in arrival
+ * order of their content. {@code <dir>/quarantine/} holds stored files that no longer parse and
+ * {@code <dir>/combine.journal} exists only while a replacement (combine or rollup) is applied.
+ *
+ * <p>Concurrency: readers (merges) hold {@link #readLock()} from listing to the last read; the
+ * few changes that remove files take the write lock only for the moment of the change. Changes
+ * that rewrite the store (combine, compaction, retention) also hold {@link #maintenanceLock()}
+ * throughout, so only one runs at a time.
+ */
+public final class DiskStore implements ProfileStore {
+    private static final Logger log = LoggerFactory.getLogger(DiskStore.class);
+    static final String SUFFIX = StoredFile.SUFFIX;
+
+    private final Path dir;
+    private final Path quarantine;
+    private final RawNames names = new RawNames();
+    private final ReentrantReadWriteLock files = new ReentrantReadWriteLock();
+    private final ReentrantLock maintenance = new ReentrantLock();
+    private final AtomicLong generation = new AtomicLong();
+    /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
+    private volatile long failedWriteBytes;
+    private final StoreCounters counters = new StoreCounters();
+    private final ThreadPoolExecutor io;
+    private final DirectorySync dirSync;
+    private final StoreScan scan;
+    private final ReplacementJournal journal;
+    private final StoreLock lock;
+
+    private DiskStore(Path dir, int ioThreads, int ioQueue, DirectorySync.Fsync fsync, StoreLock lock) {
+        this.dir = dir;
+        this.lock = lock;
+        this.quarantine = dir.resolve(QUARANTINE);
+        this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ioQueue),
+                Threads.named("store-io"), new ThreadPoolExecutor.AbortPolicy());
+        this.dirSync = new DirectorySync(dir, fsync);
+        this.scan = new StoreScan(dir, quarantine);
+        this.journal = new ReplacementJournal(dir, dirSync);
+    }
+
+    /** See {@link ProfileStore#open(Path, int, int, DecodeLimits)}; {@code fsync} makes directories durable (tests inject failures). */
+    static DiskStore open(Path dir, int ioThreads, int ioQueue, DecodeLimits limits, DirectorySync.Fsync fsync)
+            throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        StoreAccess.requireWritable(abs);
+        StoreLock lock = StoreLock.acquire(abs);
+        DiskStore store = new DiskStore(abs, ioThreads, ioQueue, fsync, lock);
+        try {
+            Files.createDirectories(store.quarantine);
+            store.journal.recover();
+            store.removeTempFiles();
+            OriginalTakeover.run(abs, store.quarantine, store.dirSync, limits);
+            StoreAccess.reportUnknownEntries(abs);
+            List<StoreScan.Listed> listed = store.scan.list();
+            store.counters.reset(listed);
+            // New names sort after everything stored before (a rollup's content is older than its making).
+            for (StoreScan.Listed l : listed) {
+                store.names.notBefore(l.file().madeMillis() + 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.close();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+        return store;
+    }
+
+    @Override
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public long generation() {
+        return generation.get();
+    }
+
+    /**
+     * Stores the bytes durably. The future completes once the file is fsync'd, renamed and the
+     * rename is durable; it fails with {@link StorageException} if anything went wrong, in which
+     * case nothing is left behind: a file whose rename could not be made durable is taken back out
+     * before the failure is reported, so a retry is counted once.
+     *
+     * @throws RejectedExecutionException when the I/O queue is full (the caller sheds the request)
+     */
+    @Override
+    public CompletableFuture<Path> store(byte[] bytes) {
+        StoredFile name = names.next(dir);
+        try {
+            return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, name.path().getFileName().toString()), io)
+                    .thenCompose(p -> dirSync.request().handle((ok, e) -> {
+                        if (e != null) {
+                            withdraw(p, bytes.length, e);
+                            throw new CompletionException(e);
+                        }
+                        return p;
+                    }))
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(asStorage(e)))
+                    .whenComplete((p, e) -> names.done(name));
+        } catch (RejectedExecutionException e) {
+            names.done(name);
+            throw e;
+        }
+    }
+
+    @Override
+    public long settledMillis() {
+        return names.settledMillis();
+    }
+
+    @Override
+    public boolean isSettled(StoredFile raw) {
+        return names.isSettled(raw);
+    }
+
+    @Override
+    public boolean isPending(StoredFile f) {
+        return names.isPending(f);
+    }
+
+    private Path writeAndRename(byte[] bytes, String name) {
+        Path tmp = dir.resolve(TEMP_PREFIX + name);
+        try {
+            DurableFiles.write(tmp, bytes);
+            Path target = dir.resolve(name);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            generation.incrementAndGet();
+            counters.added(StoredFile.of(target), bytes.length);
+            failedWriteBytes = 0;
+            return target;
+        } catch (IOException e) {
+            failedWriteBytes = Math.max(1, bytes.length);
+            DurableFiles.deleteQuietly(tmp);
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Takes a renamed file back out after its directory fsync failed: the client is told that
+     * nothing was stored, so nothing may stay. Merges are locked out for the moment of the change.
+     */
+    private void withdraw(Path file, long size, Throwable why) {
+        failedWriteBytes = Math.max(1, size);
+        files.writeLock().lock();
+        try {
+            Files.deleteIfExists(file);
+            generation.incrementAndGet();
+            counters.removed(StoredFile.of(file), size);
+            log.error("could not make {} durable ({}): removed it, the client is told to retry", file.getFileName(), why.getMessage());
+        } catch (IOException e) {
+            log.error("could not make {} durable ({}) nor remove it ({}): it may be counted twice if the client retries",
+                    file.getFileName(), why.getMessage(), e.getMessage());
+        } finally {
+            files.writeLock().unlock();
+        }
+        try {
+            dirSync.syncNow();
+        } catch (IOException e) {
+            log.warn("directory fsync after removing {} failed too: {}", file.getFileName(), e.getMessage());
+        }
+    }
+
+    private static Throwable asStorage(Throwable e) {
+        Throwable c = e;
+        while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof StorageException || c instanceof RejectedExecutionException) {
+            return c;
+        }
+        return new StorageException("cannot store profile: " + c, c);
+    }
+
+    /**
+     * Completes when a profile could be stored now, fails with the reason when not (full or
+     * read-only disk). After a failed write, the probe is as large as that write, so a disk with
+     * room for a byte but not for a profile stays unready until space is freed.
+     */
+    @Override
+    public CompletableFuture<Void> checkWritable() {
+        return CompletableFuture.runAsync(() -> {
+            Path probe = dir.resolve(TEMP_PREFIX + "ready-" + Thread.currentThread().getId());
+            long size = Math.min(Math.max(1, failedWriteBytes), 64L << 20);
+            try {
+                DurableFiles.write(probe, new byte[(int) size]);
+                failedWriteBytes = 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                DurableFiles.deleteQuietly(probe);
+            }
+        }, io);
+    }
+
+    @Override
+    public long storedCount() {
+        return counters.files();
+    }
+
+    @Override
+    public long storedProfiles() {
+        return counters.profiles();
+    }
+
+    @Override
+    public long storedBytes() {
+        return counters.bytes();
+    }
+
+    @Override
+    public long unfoldedCount() {
+        return counters.waiting();
+    }
+
+    private void recount() {
+        try {
+            counters.reset(scan.list());
+        } catch (IOException e) {
+            log.warn("could not recount the store (metrics only): {}", e.toString());
+        }
+    }
+
+    @Override
+    public List<Path> snapshot() throws IOException {
+        return list().stream().map(StoredFile::path).toList();
+    }
+
+    @Override
+    public List<StoredFile> list() throws IOException {
+        return scan.list().stream().map(StoreScan.Listed::file).toList();
+    }
+
+    @Override
+    public Lock readLock() {
+        return files.readLock();
+    }
+
+    @Override
+    public Lock maintenanceLock() {
+        return maintenance;
+    }
+
+    @Override
+    public void quarantine(Path file, String reason) {
+        try {
+            Files.move(file, quarantine.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", file.getFileName(), reason, e.toString());
+            return;
+        }
+        generation.incrementAndGet();
+        log.error("quarantined stored profile {}: {} (moved to {})", file.getFileName(), reason, quarantine);
+        recount();
+    }
+
+    @Override
+    public Path combine(List<Path> inputs, byte[] merged) throws IOException {
+        long profiles = StoredFile.profiles(describe(inputs));
+        return replace(inputs, merged, unused(made -> StoredFile.combined(made, names.boot(), profiles)), true);
+    }
+
+    @Override
+    public Path rollup(long from, long to, List<Path> inputs, byte[] merged) throws IOException {
+        long profiles = StoredFile.profiles(describe(inputs));
+        return replace(inputs, merged, unused(made -> StoredFile.rollup(from, to, made, profiles)), false);
+    }
+
+    /** A name made now, or a millisecond later if taken: the new file must never be one of its own inputs. */
+    private String unused(java.util.function.LongFunction<String> nameMadeAt) {
+        for (long made = System.currentTimeMillis(); ; made++) {
+            String name = nameMadeAt.apply(made);
+            if (!Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                return name;
+            }
+        }
+    }
+
+    private static List<StoredFile> describe(List<Path> files) {
+        return files.stream().map(StoredFile::of).toList();
+    }
+
+    /**
+     * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely
+     * (see {@link ReplacementJournal}). The caller holds the maintenance lock; readers are locked
+     * out only while the new file appears and the inputs go. A rollup changes no content, so
+     * cached merges stay current.
+     */
+    private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
+        Path tmp = dir.resolve(TEMP_PREFIX + name);
+        try {
+            DurableFiles.write(tmp, merged);
+            journal.begin(name, inputs);
+        } catch (IOException e) {
+            DurableFiles.deleteQuietly(tmp);
+            throw new StorageException("cannot write " + name + ": " + e, e);
+        }
+        Path target = dir.resolve(name);
+        files.writeLock().lock();
+        try {
+            // From here on the journal decides: the rename below is the commit point.
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            dirSync.syncNow();
+            if (contentChanges) {
+                generation.incrementAndGet();
+            }
+            journal.finish(inputs.stream().map(p -> p.getFileName().toString()).toList());
+            if (contentChanges) {
+                generation.incrementAndGet();
+            }
+        } finally {
+            files.writeLock().unlock();
+        }
+        recount();
+        return target;
+    }
+
+    @Override
+    public void delete(StoredFile f) throws IOException {
+        long size = Files.size(f.path());
+        files.writeLock().lock();
+        try {
+            Files.delete(f.path());
+            dirSync.syncNow();
+            generation.incrementAndGet();
+        } finally {
+            files.writeLock().unlock();
+        }
+        // Adjusted, not recounted: retention may delete many files in a row.
+        counters.removed(f, size);
+    }
+
+    private void removeTempFiles() throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            log.info("removed {} temp files left by an interrupted write", removed);
+            dirSync.syncNow();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        io.shutdown();
+        io.awaitTermination(30, TimeUnit.SECONDS);
+        dirSync.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("could not release the lock on {}: {}", dir, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.pgofleet.store;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Names of raw submits ({@code <receivedMillis>-<seq>-<boot>.pprof}) and which of them are still
+ * being written: names never go backwards, even if the clock does, and the compactor stays below
+ * the first name still in flight, so no later-stored profile can sort before a rollup's content.
+ */
+final class RawNames {
+    private final String boot;
+    /** This boot's raw names not yet stored or failed, sequence number to millis. */
+    private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
+    private long lastMillis, lastSeq; // guarded by this
+
+    RawNames() {
+        byte[] b = new byte[3];
+        new SecureRandom().nextBytes(b);
+        this.boot = HexFormat.of().formatHex(b);
+    }
+
+    String boot() {
+        return boot;
+    }
+
+    /** New names sort after {@code millis} (what the store held at start). */
+    synchronized void notBefore(long millis) {
+        lastMillis = Math.max(lastMillis, millis);
+    }
+
+    /** The next name, registered as in flight until {@link #done}. */
+    synchronized StoredFile next(java.nio.file.Path dir) {
+        lastMillis = Math.max(lastMillis, System.currentTimeMillis());
+        lastSeq++;
+        inFlight.put(lastSeq, lastMillis);
+        return StoredFile.of(dir.resolve(StoredFile.raw(lastMillis, lastSeq, boot)));
+    }
+
+    void done(StoredFile f) {
+        inFlight.remove(f.seq());
+    }
+
+    /** Every raw profile stored from now on will have a receive time at or after this. */
+    synchronized long settledMillis() {
+        var first = inFlight.firstEntry();
+        return first != null ? first.getValue() : Math.max(lastMillis, System.currentTimeMillis());
+    }
+
+    /** True for earlier boots' files and for this boot's below the first name still being written. */
+    synchronized boolean isSettled(StoredFile raw) {
+        if (!raw.boot().equals(boot)) {
+            return true;
+        }
+        var first = inFlight.firstEntry();
+        return raw.seq() < (first == null ? lastSeq + 1 : first.getKey());
+    }
+
+    /** Whether this boot's raw file is still being made durable. */
+    boolean isPending(StoredFile f) {
+        return f.kind() == StoredFile.Kind.RAW && f.boot().equals(boot) && inFlight.containsKey(f.seq());
+    }
+}

@@ -1,0 +1,78 @@
+package dev.pgofleet.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lists the stored profiles: regular files named {@code *.pprof}, with the size seen when listed.
+ * Anything else under such a name (a symlink, a FIFO, a device, a directory) is no stored profile:
+ * reading it could fail every start (a dangling link), exhaust memory (a link to /dev/zero) or
+ * block forever (a FIFO). It is moved to quarantine where possible and logged once.
+ */
+final class StoreScan {
+    private static final Logger log = LoggerFactory.getLogger(StoreScan.class);
+
+    record Listed(StoredFile file, long size) {}
+
+    private final Path dir;
+    private final Path quarantine;
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+    StoreScan(Path dir, Path quarantine) {
+        this.dir = dir;
+        this.quarantine = quarantine;
+    }
+
+    /** Stored profiles, oldest content first. */
+    List<Listed> list() throws IOException {
+        List<Listed> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + StoredFile.SUFFIX)) {
+            for (Path p : ds) {
+                if (p.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException gone) {
+                    continue; // removed since the directory was read (a replacement or retention)
+                }
+                if (a.isRegularFile()) {
+                    files.add(new Listed(StoredFile.of(p), a.size()));
+                } else {
+                    setAside(p, a);
+                }
+            }
+        }
+        files.sort((x, y) -> x.file().path().compareTo(y.file().path()));
+        return files;
+    }
+
+    private void setAside(Path p, BasicFileAttributes a) {
+        String name = p.getFileName().toString();
+        String what = a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory" : "not a regular file (FIFO, socket or device)";
+        try {
+            // A rename moves the entry itself: a link is never followed, a FIFO never opened.
+            Files.move(p, quarantine.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            log.error("skipped {} in the store: {}, not a stored profile (moved to {})", name, what, quarantine);
+            reported.remove(name);
+        } catch (IOException e) {
+            if (reported.add(name)) {
+                log.error("skipped {} in the store: {}, not a stored profile (could not move it to {}: {}); it is ignored",
+                        name, what, quarantine, e.getMessage());
+            }
+        }
+    }
+}
