@@ -37,7 +37,7 @@ class DeploymentFilesTest {
     void everyVariableTheDockerfileSetsIsOneTheCollectorReads() throws Exception {
         String text = Files.readString(DOCKERFILE);
         Matcher m = Pattern.compile("(PGOF_[A-Z_]+)=").matcher(text);
-        Set<String> known = Arrays.stream(CollectorConfig.VARIABLES).map(v -> v[0]).collect(Collectors.toSet());
+        Set<String> known = CollectorConfig.VARIABLES.stream().map(CollectorConfig.Setting::name).collect(Collectors.toSet());
         int found = 0;
         while (m.find()) {
             assertThat(known).as(m.group(1)).contains(m.group(1));
