@@ -64,7 +64,7 @@ final class FetchCommand implements Callable<Integer> {
         CollectorClient c = client.client(spec, err);
         Path dir = output.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
-            err.println("error: cannot write " + output + ": directory " + dir + " does not exist");
+            err.println("error: cannot write " + output + ": " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
             return 1;
         }
         List<String> query = new ArrayList<>();
