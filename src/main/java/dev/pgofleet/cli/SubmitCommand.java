@@ -42,7 +42,7 @@ final class SubmitCommand implements Callable<Integer> {
             try {
                 body = Files.readAllBytes(f);
             } catch (IOException e) {
-                err.println(f + ": cannot read: " + e.getMessage());
+                err.println(AtomicFiles.cannot("read", f, e));
                 rejected++;
                 continue;
             }

@@ -113,8 +113,9 @@ public record CollectorConfig(
                     + " is too large: at most 2 GiB");
         }
         if (c.maxInFlightBytes < c.maxBodyBytes) {
-            throw new ConfigException("PGOF_MAX_INFLIGHT_BYTES=" + c.maxInFlightBytes
-                    + " must be at least PGOF_MAX_BODY_BYTES=" + c.maxBodyBytes);
+            throw new ConfigException("PGOF_MAX_INFLIGHT_BYTES=" + (r.optional("PGOF_MAX_INFLIGHT_BYTES")
+                    ? r.raw("PGOF_MAX_INFLIGHT_BYTES") : c.maxInFlightBytes + " (a quarter of the heap)")
+                    + " is invalid: must be at least PGOF_MAX_BODY_BYTES (" + c.maxBodyBytes + " bytes)");
         }
         return c;
     }

@@ -159,6 +159,38 @@ class CollectorConfigTest {
     }
 
     @Test
+    void keyFilesTrimUnicodeSpacesAndAByteOrderMark() throws Exception {
+        Path f = Files.write(tmp.resolve("keys"), "\uFEFFalpha\u00A0\r\n\u2003beta\t\n\u00A0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        KeyRing ring = KeyRing.load("PGOF_SUBMIT_AUTH_KEYS_FILE", f);
+        assertThat(ring.size()).isEqualTo(2);
+        assertThat(ring.accepts("alpha")).isTrue();
+        assertThat(ring.accepts("beta")).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "ok/al<00A0>pha|2|a space (U+00A0)",
+        "caf<00E9>|1|the character U+00E9",
+        "two words|1|a space (U+0020)",
+        "ok//bell<0007>|3|the character U+0007"})
+    void aKeyThatCannotBeSentInAHeaderIsRefusedNamingTheFileAndLine(String content, int line, String what) throws Exception {
+        // "/" is a line end, <XXXX> the character U+XXXX
+        String text = java.util.regex.Pattern.compile("<([0-9A-F]{4})>").matcher(content.replace("/", "\n"))
+                .replaceAll(m -> String.valueOf((char) Integer.parseInt(m.group(1), 16)));
+        Path f = Files.writeString(tmp.resolve("keys"), text);
+        assertThatThrownBy(() -> KeyRing.load("PGOF_MERGE_AUTH_KEYS_FILE", f)).isInstanceOf(ConfigException.class)
+                .hasMessage("PGOF_MERGE_AUTH_KEYS_FILE=" + f + " line " + line + ": the key holds " + what
+                        + ", which cannot be sent in an HTTP header; a key is visible ASCII without spaces");
+    }
+
+    @Test
+    void aKeyFileThatIsNotUtf8IsRefusedNamingTheLine() throws Exception {
+        Path f = Files.write(tmp.resolve("keys"), new byte[] {'o', 'k', '\n', 'k', (byte) 0xE9, 'y'});
+        assertThatThrownBy(() -> KeyRing.load("PGOF_SUBMIT_AUTH_KEYS_FILE", f))
+                .hasMessageContaining("line 2: the key holds bytes that are not UTF-8");
+    }
+
+    @Test
     void missingOrEmptyKeyFilesNameTheVariableAndThePath() throws Exception {
         Path missing = tmp.resolve("nope");
         assertThatThrownBy(() -> KeyRing.load("PGOF_MERGE_AUTH_KEYS_FILE", missing))
