@@ -10,10 +10,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One log line per request: method, path, status, bytes in and out, duration, client address and
- * X-Forwarded-For when present. Headers are never logged, so neither are tokens.
+ * X-Forwarded-For when present, in the text and as fields of the event (JSON logs show them as
+ * {@code method}, {@code path}, {@code status}, {@code bytes_in}, {@code bytes_out},
+ * {@code duration_ms}, {@code client}, {@code forwarded_for}). Health and readiness probes log at
+ * DEBUG, as they come every few seconds. Headers are never logged, so neither are tokens.
  */
 final class AccessLogHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger("access");
@@ -47,16 +52,32 @@ final class AccessLogHandler extends ChannelDuplexHandler {
             bytesOut += c.content().readableBytes();
         }
         boolean last = msg instanceof LastHttpContent && status != HttpResponseStatus.CONTINUE.code();
-        if (last && method != null && log.isInfoEnabled()) {
-            String line = String.format("%s %s %d in=%d out=%d %.1fms client=%s%s", method, printable(uri), status,
-                    bytesIn, bytesOut, (System.nanoTime() - start) / 1e6, ctx.channel().remoteAddress(),
-                    forwardedFor == null ? "" : " xff=" + printable(forwardedFor));
-            promise.addListener(f -> log.info(line));
+        Level level = probe(uri) ? Level.DEBUG : Level.INFO;
+        if (last && method != null && log.isEnabledForLevel(level)) {
+            String path = printable(uri);
+            double ms = Math.round((System.nanoTime() - start) / 1e5) / 10.0;
+            String client = String.valueOf(ctx.channel().remoteAddress());
+            String xff = forwardedFor == null ? null : printable(forwardedFor);
+            LoggingEventBuilder event = log.atLevel(level)
+                    .setMessage(String.format("%s %s %d in=%d out=%d %.1fms client=%s%s", method, path, status, bytesIn,
+                            bytesOut, ms, client, xff == null ? "" : " xff=" + xff))
+                    .addKeyValue("method", method).addKeyValue("path", path).addKeyValue("status", status)
+                    .addKeyValue("bytes_in", bytesIn).addKeyValue("bytes_out", bytesOut).addKeyValue("duration_ms", ms)
+                    .addKeyValue("client", client);
+            if (xff != null) {
+                event.addKeyValue("forwarded_for", xff);
+            }
+            promise.addListener(f -> event.log());
         }
         if (last) {
             method = null;
         }
         super.write(ctx, msg, promise);
+    }
+
+    private static boolean probe(String uri) {
+        String path = uri == null ? "" : uri.split("\\?", 2)[0];
+        return path.equals("/healthz") || path.equals("/readyz");
     }
 
     /** Request text is client data: keep control characters out of the log. */
