@@ -37,6 +37,23 @@ public final class CollectorMetrics {
     final Gauge inFlightRequests = Gauge.builder().name("pgof_inflight_requests")
             .help("Submit and merge requests being worked on").register(registry);
 
+    /** Every label value a series can take: each is exported from the start, at zero until it happens. */
+    static final String[] SUBMIT_OUTCOMES = {"accepted", "invalid", "unauthorized", "too_large", "shed", "storage_error"};
+    static final String[] SHED_REASONS = {"workers", "bytes", "io", "compaction"};
+    static final String[] MERGE_KINDS = {"merge", "combine", "window"};
+
+    {
+        for (String v : SUBMIT_OUTCOMES) {
+            submits.initLabelValues(v);
+        }
+        for (String v : SHED_REASONS) {
+            shed.initLabelValues(v);
+        }
+        for (String v : MERGE_KINDS) {
+            merges.initLabelValues(v);
+        }
+    }
+
     CollectorMetrics(InFlightBudget budget, ThreadPoolExecutor workers, ProfileStore store) {
         this(budget::used, () -> workers.getQueue().size(), store::storedCount, store::storedBytes, store::unfoldedCount);
     }
@@ -61,6 +78,11 @@ public final class CollectorMetrics {
         counter("pgof_compacted_profiles_total", "Raw profiles folded into rollups by the compactor", foldedProfiles);
         counter("pgof_retention_deleted_files_total", "Stored files deleted by PGOF_RETENTION or PGOF_MAX_STORE_BYTES",
                 deletedFiles);
+    }
+
+    /** Key reloads that failed and kept the previous keys (a file unreadable, empty or holding a bad key). */
+    void watchKeyReloads(LongSupplier failures) {
+        counter("pgof_key_reload_failures_total", "Key reloads that failed; the previous keys stay in use", failures);
     }
 
     private void counter(String name, String help, LongSupplier value) {

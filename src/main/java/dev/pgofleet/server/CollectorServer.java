@@ -62,6 +62,7 @@ public final class CollectorServer implements AutoCloseable {
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
+        metrics.watchKeyReloads(keyReloader::failures);
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, io)
