@@ -33,6 +33,20 @@ final class CollectorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** How durations and sizes are written, after the table in help and in the README. */
+    static final String FORMATS = "Durations are written as in Go (90s, 1.5s, 5m, 1h30m), plus d for days (30d). Sizes are bytes, "
+            + "or with a unit: KiB, MiB, GiB (k, m, g as in the JVM's -Xmx) or KB, MB, GB (powers of 1000).";
+
+    /** The README's table of variables: the same rows as {@code collector --help}; a test keeps the README equal to it. */
+    static String markdownTable(List<CollectorConfig.Setting> settings) {
+        StringBuilder b = new StringBuilder("| variable | default | meaning |\n| --- | --- | --- |\n");
+        for (CollectorConfig.Setting s : settings) {
+            String dflt = s.dflt().contains(" ") ? s.dflt() : "`" + s.dflt() + "`";
+            b.append("| `").append(s.name()).append("` | ").append(dflt).append(" | ").append(s.meaning()).append(" |\n");
+        }
+        return b.toString();
+    }
+
     /** The variables as a three-column table of at most {@code width} characters, meanings wrapped. */
     static String variablesHelp(List<CollectorConfig.Setting> settings, int width) {
         int name = settings.stream().mapToInt(s -> s.name().length()).max().orElse(0);
@@ -47,7 +61,11 @@ final class CollectorCommand implements Callable<Integer> {
                 b.append(String.format(format, "", "", more));
             }
         }
-        return b.toString();
+        b.append(String.format("%n"));
+        for (String line : wrap(FORMATS, width - 2)) {
+            b.append("  ").append(line).append(String.format("%n"));
+        }
+        return b.toString().stripTrailing();
     }
 
     private static List<String> wrap(String text, int width) {

@@ -56,16 +56,21 @@ final class QuickstartCommand implements Callable<Integer> {
         String address = env.getOrDefault(CollectorConfig.BIND_ADDRESS, "127.0.0.1:8080");
         String base = "http://" + (address.startsWith(":") ? "127.0.0.1" + address : address);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Keys (in %s and %s, readable by you only). In another terminal:%n", submit, merge);
-        out.printf("  export SUBMIT_KEY=%s%n  export MERGE_KEY=%s%n", submitKey, mergeKey);
-        out.printf("then run the README's \"Try it\" commands against %s.%n", base);
-        out.printf("The collector now runs in this terminal until Ctrl-C.%n");
+        out.print(instructions(submit, merge, submitKey, mergeKey, base));
         out.flush();
         return CollectorCommand.run(env, err);
     }
 
+    /** What to paste into a second terminal; the README's curl examples use these variables. */
+    static String instructions(Path submit, Path merge, String submitKey, String mergeKey, String base) {
+        return String.format("Keys (in %s and %s, readable by you only). In another terminal:%n"
+                + "  export SUBMIT_KEY=%s%n  export MERGE_KEY=%s%n"
+                + "then run the README's \"Try it\" commands against %s.%n"
+                + "The collector now runs in this terminal until Ctrl-C.%n", submit, merge, submitKey, mergeKey, base);
+    }
+
     /** The first key of {@code file}; a new random key in a new file readable by its owner only when there is none. */
-    private static String ensureKey(Path file, String what) throws IOException, ConfigException {
+    static String ensureKey(Path file, String what) throws IOException, ConfigException {
         if (!Files.exists(file)) {
             byte[] b = new byte[24];
             new SecureRandom().nextBytes(b);

@@ -63,7 +63,7 @@ public record CollectorConfig(
         new Setting("PGOF_RETRY_AFTER", "1s", "the `Retry-After` sent with 503, in whole seconds (rounded up; at most 24h)"),
         new Setting("PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"),
         new Setting(LogSettings.LEVEL, "INFO", "`ERROR`, `WARN`, `INFO`, `DEBUG` or `TRACE` (any case); logs go to stderr, "
-                + "one line per request (health and readiness probes at `DEBUG`)"),
+                + "written by a background thread, one line per request (health and readiness probes at `DEBUG`)"),
         new Setting(LogSettings.FORMAT, "text", "`text`, or `json`: one JSON object per line with an ISO-8601 `timestamp`, "
                 + "for log shippers (any case)"),
         new Setting("PGOF_METRICS", "on", "`off`: no `/metrics` (404)"),
@@ -75,7 +75,8 @@ public record CollectorConfig(
         new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "a size: while the store is larger, delete the oldest files "
                 + "first (never the newest); each deletion is logged"),
         new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "while this many profiles wait for the compactor, submits get 503 + "
-                + "Retry-After (`0`: never)"));
+                + "Retry-After (`0`: never). A burst below it is taken at full rate; a sustained load beyond what compaction "
+                + "folds is shed, so a merge never has more than this to fold"));
 
     /** One row of {@link #VARIABLES}. */
     public record Setting(String name, String dflt, String meaning) {}
