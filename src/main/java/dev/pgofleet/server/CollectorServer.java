@@ -71,7 +71,7 @@ public final class CollectorServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new CollectorInitializer(context))
                     .bind(config.bindAddress().toSocketAddress()).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // also a BindException, which Netty's sync() throws undeclared
             shutdownQuietly();
             throw e;
         }

@@ -50,6 +50,22 @@ class ClientCommandsTest {
     }
 
     @Test
+    void submitTakesTheOriginalsFullSubmitUrlAsWellAsTheBase() {
+        CliRun r = CliRun.of("submit", "--url", url() + "/v1/submit", "--key-file", submitKey.toString(),
+                TestData.path("profiles/fleet/inst001.pprof").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(c.storedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void fetchWritesDefaultPgoUnlessToldOtherwiseAsItsHelpSays() {
+        var fetch = PgoFleetCommand.commandLine("fetch").getSubcommands().get("fetch");
+        assertThat(fetch.getCommandSpec().findOption("-o").required()).isFalse();
+        assertThat(fetch.getCommandSpec().findOption("-o").defaultValue()).isEqualTo("default.pgo");
+        assertThat(fetch.getUsageMessage()).contains("(default: default.pgo)");
+    }
+
+    @Test
     void submitOfARejectedFileExitsThreeWithTheReason() {
         CliRun r = CliRun.of("submit", "--url", url(), "--key-file", submitKey.toString(),
                 TestData.path("profiles/noncpu/heap.pprof").toString(), TestData.path("profiles/fleet/inst001.pprof").toString());
