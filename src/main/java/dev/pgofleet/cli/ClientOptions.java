@@ -64,7 +64,11 @@ final class ClientOptions {
         if (env == null || env.isBlank()) {
             throw new ParameterException(spec.commandLine(), "no key: give --key-file FILE or set PGOF_KEY");
         }
-        return env.trim();
+        try {
+            return KeyRing.sendable("PGOF_KEY", env);
+        } catch (ConfigException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /** An http(s) URL with a host, as a message naming what is expected when it is not one. */

@@ -58,16 +58,25 @@ public final class KeyRing {
             if (key.isEmpty()) {
                 continue;
             }
-            for (int i = 0; i < key.length(); i++) {
-                char c = key.charAt(i);
-                if (c < 0x21 || c > 0x7e) {
-                    throw new ConfigException(what + " line " + (n + 1) + ": the key holds " + describe(c)
-                            + ", which cannot be sent in an HTTP header; a key is visible ASCII without spaces");
-                }
-            }
-            keys.add(key);
+            keys.add(sendable(what + " line " + (n + 1), key));
         }
         return keys;
+    }
+
+    /**
+     * {@code key} trimmed of Unicode white space, when an HTTP client can send it in a header
+     * (visible ASCII); {@code what} names where it came from in the message otherwise.
+     */
+    public static String sendable(String what, String key) throws ConfigException {
+        String k = strip(key);
+        for (int i = 0; i < k.length(); i++) {
+            char c = k.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw new ConfigException(what + ": the key holds " + describe(c)
+                        + ", which cannot be sent in an HTTP header; a key is visible ASCII without spaces");
+            }
+        }
+        return k;
     }
 
     private static String strip(String s) {

@@ -36,6 +36,7 @@ class PlainMessagesTest {
     @BeforeEach
     void setUp() throws IOException {
         key = Files.writeString(tmp.resolve("key"), "k\n");
+        Files.writeString(tmp.resolve("nbsp-key"), "\uFEFFab\u00A0cd\n");
         try (ServerSocket s = new ServerSocket(0)) {
             refused = "http://127.0.0.1:" + s.getLocalPort(); // closed: connection refused
         }
@@ -53,6 +54,7 @@ class PlainMessagesTest {
         "submit|--url|http://h:8080|--key-file|KEY|--retries|lots|PROFILE; 2; --retries",
         "submit|--url|http://h:8080|--key-file|KEY|--retries|0|PROFILE; 2; --retries must be at least 1",
         "submit|--url|http://h:8080|--key-file|TMP/none|PROFILE; 2; --key-file",
+        "submit|--url|http://h:8080|--key-file|TMP/nbsp-key|PROFILE; 2; nbsp-key line 1: the key holds a space (U+00A0)",
         "submit|--url|REFUSED|--key-file|KEY|--retries|1|PROFILE; 4; connection refused",
         "submit|--url|http://no-such-host.invalid:8080|--key-file|KEY|--retries|1|PROFILE; 4; host cannot be resolved",
         "submit|--url|http://h:8080|--key-file|KEY|TMP/missing.pprof; 3; missing.pprof: no such file or directory",
