@@ -122,6 +122,9 @@ final class AgentCommand implements Callable<Integer> {
         int undelivered = submitLoop(collector, profilers);
         log("agent stopped" + (undelivered > 0 ? ": " + undelivered + " profile(s) not delivered" : "")
                 + ", " + delivered.get() + " delivered");
+        if (stopping.get()) {
+            return 0; // a requested stop; what was still queued is logged above
+        }
         if (undelivered > 0) {
             return SubmitCommand.UNREACHABLE;
         }
