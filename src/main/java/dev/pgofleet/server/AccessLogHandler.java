@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -56,7 +57,8 @@ final class AccessLogHandler extends ChannelDuplexHandler {
         if (last && method != null && log.isEnabledForLevel(level)) {
             String path = printable(uri);
             double ms = Math.round((System.nanoTime() - start) / 1e5) / 10.0;
-            String client = String.valueOf(ctx.channel().remoteAddress());
+            String client = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(ctx.channel().remoteAddress());
             String xff = forwardedFor == null ? null : printable(forwardedFor);
             LoggingEventBuilder event = log.atLevel(level)
                     .setMessage(String.format("%s %s %d in=%d out=%d %.1fms client=%s%s", method, path, status, bytesIn,

@@ -68,7 +68,8 @@ class ProcessIT {
             assertThat(lines).hasSizeGreaterThan(2)
                     .allMatch(l -> l.startsWith("{\"") && l.endsWith("}"))
                     .allMatch(l -> l.matches("\\{\"timestamp\":\"20\\d\\d-\\d\\d-\\d\\dT[0-9:.]{12}Z\",.*"))
-                    .anyMatch(l -> l.contains("\"logger\":\"access\"") && l.contains("\"method\":\"GET\",\"path\":\"/nope\",\"status\":404"));
+                    .anyMatch(l -> l.contains("\"logger\":\"access\"") && l.contains("\"method\":\"GET\",\"path\":\"/nope\",\"status\":404")
+                            && l.contains("\"client\":\"127.0.0.1:"));
             for (String l : lines) {
                 assertThat(dev.pgofleet.testing.JsonSyntax.isJson(l)).as(l).isTrue();
             }
