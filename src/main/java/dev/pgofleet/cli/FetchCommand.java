@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = {"Fetches the merged profile from BASE/v1/merge into a file, for release pipelines.",
+        description = {"Fetches the merged profile from URL/v1/merge into a file, for release pipelines.",
                 "Sends the SHA-256 of the existing file as If-None-Match (unchanged: the file is not touched),",
                 "checks that the answer is a valid CPU profile, then replaces the file atomically."},
         footer = {"", "Examples:",
