@@ -23,19 +23,19 @@ public record LogSettings(String level, String format) {
 
     public static LogSettings fromEnv(Map<String, String> env) throws ConfigException {
         return new LogSettings(
-                pick(env, LEVEL, "INFO", LEVELS, Locale.ROOT, true),
-                pick(env, FORMAT, "text", FORMATS, Locale.ROOT, false));
+                pick(env, LEVEL, "INFO", LEVELS, true),
+                pick(env, FORMAT, "text", FORMATS, false));
     }
 
-    private static String pick(Map<String, String> env, String name, String dflt, List<String> allowed, Locale locale,
-                               boolean upper) throws ConfigException {
+    private static String pick(Map<String, String> env, String name, String dflt, List<String> allowed, boolean upper)
+            throws ConfigException {
         String raw = env.get(name);
         if (raw == null || raw.isBlank()) {
             return dflt;
         }
-        String v = upper ? raw.trim().toUpperCase(locale) : raw.trim().toLowerCase(locale);
+        String v = upper ? raw.trim().toUpperCase(Locale.ROOT) : raw.trim().toLowerCase(Locale.ROOT);
         if (v.equals("WARNING")) {
-            v = "WARN";
+            v = "WARN"; // as many other programs spell it
         }
         if (!allowed.contains(v)) {
             throw new ConfigException(name + "=" + raw.trim() + " is invalid: expected one of "
