@@ -184,6 +184,9 @@ final class AgentCommand implements Callable<Integer> {
                 log(url + " cycle " + cycle + ": failed: " + CollectorClient.reason(e));
             } catch (IllegalStateException e) {
                 log(url + " cycle " + cycle + ": failed: " + e.getMessage());
+            } catch (RuntimeException e) { // never let one target's surprise end its loop
+                log(url + " cycle " + cycle + ": failed: unexpected error"
+                        + (e.getMessage() == null || e.getMessage().contains("Exception") ? "" : ": " + e.getMessage()));
             }
         }
     }
