@@ -37,7 +37,7 @@ class DeploymentFilesTest {
     void everyVariableTheDockerfileSetsIsOneTheCollectorReads() throws Exception {
         String text = Files.readString(DOCKERFILE);
         Matcher m = Pattern.compile("(PGOF_[A-Z_]+)=").matcher(text);
-        Set<String> known = Arrays.stream(CollectorConfig.VARIABLES).map(v -> v[0]).collect(Collectors.toSet());
+        Set<String> known = CollectorConfig.VARIABLES.stream().map(CollectorConfig.Setting::name).collect(Collectors.toSet());
         int found = 0;
         while (m.find()) {
             assertThat(known).as(m.group(1)).contains(m.group(1));
@@ -45,6 +45,40 @@ class DeploymentFilesTest {
         }
         assertThat(found).isEqualTo(4);
         assertThat(text).contains("PGOF_BIND_ADDRESS=:8080").contains("PGOF_DIRECTORY=/data");
+    }
+
+    @Test
+    void jvmFlagsAreInTheEntrypointSoNoNoticePrecedesTheFirstLogLine() throws Exception {
+        String text = Files.readString(DOCKERFILE);
+        assertThat(text).doesNotContain("JAVA_TOOL_OPTIONS=").doesNotContain("JDK_JAVA_OPTIONS=")
+                .contains("ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=70\", \"-XX:+ExitOnOutOfMemoryError\", \"-jar\"");
+    }
+
+    @Test
+    void theBuildContextHoldsOnlyWhatTheBuildCopies() throws Exception {
+        List<String> ignore = Files.readAllLines(Path.of(".dockerignore")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        assertThat(ignore.get(0)).isEqualTo("*");
+        List<String> copied = Files.readAllLines(DOCKERFILE).stream().filter(l -> l.startsWith("COPY ") && !l.contains("--from"))
+                .map(l -> l.split("\\s+")[1]).toList();
+        for (String source : copied) {
+            assertThat(ignore).as(source).anyMatch(l -> l.equals("!" + source) || l.equals("!" + source + "/"));
+        }
+    }
+
+    @Test
+    void composePathsExistFromTheComposeFilesDirectoryAndNginxWaitsForTheCollector() throws Exception {
+        Path compose = Path.of("docker/compose.yaml");
+        String text = Files.readString(compose);
+        assertThat(text).contains("context: ..").contains("dockerfile: docker/Dockerfile").contains("depends_on: [ collector ]")
+                .contains("server collector:8080;");
+        assertThat(compose.getParent().resolve("..").resolve("docker/Dockerfile")).exists();
+        assertThat(compose.getParent().resolve("./nginx.conf")).exists();
+        assertThat(Files.readString(Path.of("docker/nginx.conf"))).contains("server 127.0.0.1:8080;");
+        // ../secret is made by the documented command in the repository root, next to docker/
+        assertThat(text).contains("\"../secret:/secret:ro\"");
+        assertThat(Files.readString(Path.of("docker/README.md"))).contains("docker compose -f docker/compose.yaml up")
+                .contains("mkdir -p secret");
     }
 
     @Test

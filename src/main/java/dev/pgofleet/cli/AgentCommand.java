@@ -1,5 +1,7 @@
 package dev.pgofleet.cli;
 
+import dev.pgofleet.config.GoDuration;
+import dev.pgofleet.config.LogSettings;
 import dev.pgofleet.pprof.CpuProfileCheck;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.InvalidProfileException;
@@ -14,22 +16,33 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Profiles Go processes that expose net/http/pprof on a schedule and submits the profiles.",
-                "For each target, every interval (±10%% jitter, so a fleet does not align), it asks",
-                "TARGET/debug/pprof/profile?seconds=DURATION for a CPU profile, checks it and submits it.",
+                "For each target, a few seconds after start and then every interval (±10%% jitter, so a fleet",
+                "does not align), it asks TARGET/debug/pprof/profile?seconds=DURATION for a CPU profile, checks it and submits it.",
+                "Logs as the collector does (PGOF_LOG_FORMAT, PGOF_LOG_LEVEL), each time saying when the next profile is due.",
                 "When the collector stays down, profiles wait in a bounded backlog (the oldest is dropped first).",
                 "A failing target never stops the others. SIGTERM stops after the current submission."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:with --cycles, every profile delivered; or stopped by SIGTERM",
+                "1:PGOF_LOG_LEVEL or PGOF_LOG_FORMAT is invalid",
+                "2:usage error (an option or a --target URL is invalid)",
+                "3:with --cycles, no profile was delivered (every target failed, or the collector refused)",
+                "4:profiles were left undelivered because the collector was unreachable"},
         footer = {"", "Examples:",
                 "  pgo-fleet agent --url http://collector:8080 --key-file /secret/submit_key \\",
                 "      --target http://10.0.0.5:6060 --target http://10.0.0.6:6060/debug/pprof/profile --interval 1h --duration 5m",
@@ -41,7 +54,7 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Option(names = "--target", required = true, paramLabel = "URL",
+    @Option(names = "--target", required = true, paramLabel = "URL", converter = TargetConverter.class,
             description = "A Go process's pprof endpoint (http://host:port or its /debug/pprof/profile URL); repeatable.")
     List<URI> targets;
 
@@ -50,7 +63,7 @@ final class AgentCommand implements Callable<Integer> {
     Duration interval;
 
     @Option(names = "--duration", defaultValue = "30s", paramLabel = "DURATION", converter = ClientOptions.DurationConverter.class,
-            description = "Length of each CPU profile (default: ${DEFAULT-VALUE}).")
+            description = "Length of each CPU profile, whole seconds (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
     @Option(names = "--backlog", defaultValue = "16", paramLabel = "N", description = "Profiles kept while the collector is down (default: ${DEFAULT-VALUE}).")
@@ -59,7 +72,15 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--cycles", defaultValue = "0", paramLabel = "N", description = "Stop after N profiles per target (default: run until SIGTERM).")
     int cycles;
 
+    /** The environment, for the log settings; tests replace it. */
+    Map<String, String> env = System.getenv();
+
+    /** The first profile of a target comes after a random delay up to this (or the interval, if shorter). */
+    static final Duration FIRST_DELAY = Duration.ofSeconds(10);
+
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicInteger delivered = new AtomicInteger();
+    private LogSettings logSettings = LogSettings.DEFAULT;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private PrintWriter out;
 
@@ -68,9 +89,22 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         out = spec.commandLine().getErr();
-        if (interval.isZero() || duration.isZero() || duration.toSeconds() < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--interval must be positive and --duration at least 1s");
+        logSettings = Logging.configure(env, out);
+        if (logSettings == null) {
+            return 1;
+        }
+        if (interval.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--interval must be at least 1ms, got " + GoDuration.format(interval));
+        }
+        if (duration.toSeconds() < 1 || duration.toNanosPart() != 0) {
+            throw new ParameterException(spec.commandLine(), "--duration must be a whole number of seconds, at least 1s "
+                    + "(net/http/pprof takes whole seconds), got " + GoDuration.format(duration));
+        }
+        if (backlog < 1) {
+            throw new ParameterException(spec.commandLine(), "--backlog must be at least 1, got " + backlog);
+        }
+        if (cycles < 0) {
+            throw new ParameterException(spec.commandLine(), "--cycles must be 0 (no limit) or more, got " + cycles);
         }
         CollectorClient collector = client.client(spec, this::log);
         List<Thread> profilers = new ArrayList<>();
@@ -83,11 +117,22 @@ final class AgentCommand implements Callable<Integer> {
         Thread main = Thread.currentThread();
         Signal.handle(new Signal("TERM"), s -> stop(profilers));
         Signal.handle(new Signal("INT"), s -> stop(profilers));
-        log("agent started: " + targets.size() + " target(s), every " + dev.pgofleet.config.GoDuration.format(interval) + " ±10%, "
+        log("agent started: " + targets.size() + " target(s), every " + GoDuration.format(interval) + " ±10%, "
                 + duration.toSeconds() + "s profiles");
         int undelivered = submitLoop(collector, profilers);
-        log("agent stopped" + (undelivered > 0 ? ": " + undelivered + " profile(s) not delivered" : ""));
-        return undelivered > 0 ? SubmitCommand.UNREACHABLE : 0;
+        log("agent stopped" + (undelivered > 0 ? ": " + undelivered + " profile(s) not delivered" : "")
+                + ", " + delivered.get() + " delivered");
+        if (stopping.get()) {
+            return 0; // a requested stop; what was still queued is logged above
+        }
+        if (undelivered > 0) {
+            return SubmitCommand.UNREACHABLE;
+        }
+        if (cycles > 0 && !stopping.get() && delivered.get() == 0) {
+            log("no profile was delivered");
+            return SubmitCommand.REJECTED;
+        }
+        return 0;
     }
 
     private void stop(List<Thread> profilers) {
@@ -111,12 +156,16 @@ final class AgentCommand implements Callable<Integer> {
 
     private void profileLoop(URI url) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        Duration wait = firstDelay(interval);
         for (int cycle = 1; !stopping.get() && (cycles == 0 || cycle <= cycles); cycle++) {
+            log(url + ": " + (cycle == 1 ? "first" : "next") + " profile in " + GoDuration.format(wait) + ", at "
+                    + Instant.now().plus(wait).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
             try {
-                Thread.sleep(jittered(interval).toMillis());
+                Thread.sleep(wait.toMillis());
             } catch (InterruptedException e) {
                 return;
             }
+            wait = jittered(interval);
             URI request = URI.create(url + (url.getQuery() == null ? "?" : "&") + "seconds=" + duration.toSeconds());
             try {
                 HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(request).timeout(duration.plusSeconds(60)).GET().build(),
@@ -131,8 +180,13 @@ final class AgentCommand implements Callable<Integer> {
                 return;
             } catch (InvalidProfileException e) {
                 log(url + " cycle " + cycle + ": failed: not a CPU profile: " + e.getMessage());
-            } catch (Exception e) {
-                log(url + " cycle " + cycle + ": failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            } catch (java.io.IOException e) {
+                log(url + " cycle " + cycle + ": failed: " + CollectorClient.reason(e));
+            } catch (IllegalStateException e) {
+                log(url + " cycle " + cycle + ": failed: " + e.getMessage());
+            } catch (RuntimeException e) { // never let one target's surprise end its loop
+                log(url + " cycle " + cycle + ": failed: unexpected error"
+                        + (e.getMessage() == null || e.getMessage().contains("Exception") ? "" : ": " + e.getMessage()));
             }
         }
     }
@@ -167,7 +221,11 @@ final class AgentCommand implements Callable<Integer> {
             }
             try {
                 HttpResponse<byte[]> r = collector.post("/v1/submit", next.profile, null);
-                String outcome = r.statusCode() == 200 || r.statusCode() == 204 ? "submitted"
+                boolean ok = r.statusCode() == 200 || r.statusCode() == 204;
+                if (ok) {
+                    delivered.incrementAndGet();
+                }
+                String outcome = ok ? "submitted"
                         : "rejected by the collector: HTTP " + r.statusCode() + " " + new String(r.body()).trim();
                 log(next.target + " cycle " + next.cycle + ": " + outcome);
                 remove(next);
@@ -195,15 +253,40 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
+    /** Soon after start, spread so that agents started together do not profile together. */
+    private static Duration firstDelay(Duration interval) {
+        long max = Math.min(interval.toMillis(), FIRST_DELAY.toMillis());
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(max + 1));
+    }
+
     private static Duration jittered(Duration d) {
         double factor = 0.9 + 0.2 * ThreadLocalRandom.current().nextDouble();
         return Duration.ofMillis((long) (d.toMillis() * factor));
     }
 
+    /** One log line, laid out as the collector's (text or JSON, by PGOF_LOG_FORMAT). */
     private void log(String line) {
+        if (logSettings.level().equals("ERROR") || logSettings.level().equals("WARN")) {
+            return; // the agent's lines are all INFO
+        }
+        String thread = Thread.currentThread().getName();
+        String text = logSettings.json() ? LogLine.json(Instant.now(), "INFO", thread, "agent", line, Map.of(), null)
+                : LogLine.text(Instant.now(), "INFO", thread, "agent", line);
         synchronized (out) {
-            out.println(Instant.now() + " " + line);
+            out.println(text);
             out.flush();
+        }
+    }
+
+    /** A Go process's pprof endpoint: an http(s) URL with a host, checked at start rather than an interval later. */
+    static final class TargetConverter implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            URI u = ClientOptions.httpUrl(value, "http://10.0.0.5:6060");
+            if (u.getRawFragment() != null) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "': expected a URL without #fragment");
+            }
+            return u;
         }
     }
 }

@@ -1,19 +1,24 @@
 package dev.pgofleet.cli;
 
+import dev.pgofleet.config.ConfigException;
 import dev.pgofleet.config.GoDuration;
-import java.io.IOException;
+import dev.pgofleet.config.KeyRing;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /** Options every client command shares: where the collector is, the key, and retries. */
 final class ClientOptions {
-    @Option(names = "--url", required = true, paramLabel = "BASE", description = "Collector base URL, e.g. http://collector:8080")
+    @Option(names = "--url", required = true, paramLabel = "URL", converter = CollectorUrlConverter.class,
+            description = "The collector: its base URL (http://collector:8080) or the full submit or merge URL.")
     URI url;
 
     @Option(names = "--key-file", paramLabel = "FILE", description = "File holding the key (first non-blank line); default: the PGOF_KEY variable.")
@@ -34,9 +39,11 @@ final class ClientOptions {
     }
 
     CollectorClient client(CommandSpec spec, java.util.function.Consumer<String> log) {
-        String scheme = url.getScheme();
-        if (url.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
-            throw new ParameterException(spec.commandLine(), "--url must be an http(s) URL, got '" + url + "'");
+        if (retries < 1) {
+            throw new ParameterException(spec.commandLine(), "--retries must be at least 1, got " + retries);
+        }
+        if (backoff.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--backoff must be at least 1ms, got " + GoDuration.format(backoff));
         }
         return new CollectorClient(url, key(spec), retries, backoff, log);
     }
@@ -44,24 +51,73 @@ final class ClientOptions {
     private String key(CommandSpec spec) {
         if (keyFile != null) {
             try {
-                return Files.readAllLines(keyFile).stream().map(String::trim).filter(l -> !l.isEmpty()).findFirst()
-                        .orElseThrow(() -> new ParameterException(spec.commandLine(), "--key-file " + keyFile + " holds no key"));
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "--key-file " + keyFile + ": cannot read: " + e.getMessage());
+                List<String> keys = KeyRing.read("--key-file " + keyFile, keyFile);
+                if (keys.isEmpty()) {
+                    throw new ParameterException(spec.commandLine(), "--key-file " + keyFile + " holds no key");
+                }
+                return keys.get(0);
+            } catch (ConfigException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
         String env = System.getenv("PGOF_KEY");
         if (env == null || env.isBlank()) {
             throw new ParameterException(spec.commandLine(), "no key: give --key-file FILE or set PGOF_KEY");
         }
-        return env.trim();
+        try {
+            return KeyRing.sendable("PGOF_KEY", env);
+        } catch (ConfigException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
-    /** Go-style durations on the command line: 90s, 5m, 1h30m. */
-    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+    /** An http(s) URL with a host, as a message naming what is expected when it is not one. */
+    static URI httpUrl(String value, String example) {
+        URI u;
+        try {
+            u = new URI(value.trim());
+        } catch (URISyntaxException e) {
+            throw new TypeConversionException("'" + value + "' is not a URL; expected one such as " + example);
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getHost().isEmpty()) {
+            throw new TypeConversionException("'" + value + "' is not an http:// or https:// URL with a host; expected one such as "
+                    + example);
+        }
+        return u;
+    }
+
+    /**
+     * The collector's base URL: given as the base or, as the original's clients do, as the full
+     * {@code /v1/submit} (or {@code /v1/merge}) URL, which is cut back to the base.
+     */
+    static final class CollectorUrlConverter implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            URI u = httpUrl(value, "http://collector:8080");
+            if (u.getRawQuery() != null || u.getRawFragment() != null) {
+                throw new TypeConversionException("'" + value + "': expected a base URL without ?query or #fragment, "
+                        + "such as http://collector:8080");
+            }
+            String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
+            for (String endpoint : new String[] {"/v1/submit", "/v1/merge"}) {
+                if (path.endsWith(endpoint)) {
+                    path = path.substring(0, path.length() - endpoint.length());
+                }
+            }
+            return URI.create(u.getScheme() + "://" + u.getRawAuthority() + path);
+        }
+    }
+
+    /** Durations as Go's time.ParseDuration reads them (90s, 1.5s, 1h30m), plus d for days. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            return GoDuration.parse(value);
+            try {
+                return GoDuration.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "': " + e.getMessage());
+            }
         }
     }
 }

@@ -71,7 +71,7 @@ final class CollectorClient {
                 last = "HTTP " + r.statusCode() + " " + new String(r.body()).trim();
                 wait = retryAfter(r).orElse(delay(attempt));
             } catch (IOException e) {
-                last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                last = reason(e);
                 wait = delay(attempt);
             }
             if (attempt < attempts) {
@@ -81,6 +81,35 @@ final class CollectorClient {
             }
         }
         throw new UnreachableException(base + pathAndQuery + ": " + last + " (after " + attempts + " attempts)");
+    }
+
+    /** Why a request failed, in words: "connection refused", never an exception's class name. */
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "host cannot be resolved";
+            }
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "connection timed out";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS failed" + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        if (e instanceof java.io.EOFException || e.getMessage() == null) {
+            return "connection closed before an answer";
+        }
+        String m = e.getMessage();
+        if (m.contains("Exception")) {
+            return "connection failed"; // a wrapped exception's class name is no reason for a user
+        }
+        return m.toLowerCase(java.util.Locale.ROOT).contains("reset") ? "connection reset" : m;
     }
 
     /** Passes the body through, reporting how many bytes have arrived. */

@@ -1,5 +1,6 @@
 package dev.pgofleet.cli;
 
+import dev.pgofleet.config.GoDuration;
 import dev.pgofleet.pprof.CpuProfileCheck;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.ExcludedFunctions;
@@ -14,23 +15,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = {"Fetches the merged profile from BASE/v1/merge into a file, for release pipelines.",
+        description = {"Fetches the merged profile from URL/v1/merge into a file, for release pipelines.",
                 "Sends the SHA-256 of the existing file as If-None-Match (unchanged: the file is not touched),",
                 "checks that the answer is a valid CPU profile, then replaces the file atomically."},
         footer = {"", "Examples:",
                 "  pgo-fleet fetch --url http://collector:8080 --key-file /secret/merge_key -o default.pgo",
-                "  pgo-fleet fetch --url http://collector:8080 -o default.pgo --since 72h --strip-labels",
-                "  pgo-fleet fetch --url http://collector:8080 -o default.pgo --lean --exclude '^runtime\\.gopark$' --verbose",
+                "  pgo-fleet fetch --url http://collector:8080 --since 72h --strip-labels      # PGOF_KEY from the environment",
+                "  pgo-fleet fetch --url http://collector:8080 --lean --exclude '^runtime\\.gopark$' --verbose",
                 "", "Exit codes: 0 written or unchanged, 1 the file cannot be read or written, 2 usage error, 3 the collector",
                 "            refused or answered with something that is not a CPU profile (the file is left as it was),",
                 "            4 unreachable."})
@@ -41,13 +46,15 @@ final class FetchCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where the profile goes (default.pgo).")
+    @Option(names = {"-o", "--output"}, defaultValue = "default.pgo", paramLabel = "FILE",
+            description = "Where the profile goes; its directory must exist (default: ${DEFAULT-VALUE}).")
     Path output;
 
     @Option(names = "--combine", description = "Also replace the stored profiles by this merge (and_combine=true).")
     boolean combine;
 
-    @Option(names = "--since", paramLabel = "WINDOW", description = "Only profiles received in this window: a duration (72h) or an RFC 3339 time.")
+    @Option(names = "--since", paramLabel = "WINDOW", converter = WindowConverter.class,
+            description = "Only profiles received in this window: a duration (72h, 1.5h, 30d) or an RFC 3339 time (2026-11-20T00:00:00Z).")
     String since;
 
     @Option(names = "--strip-labels", description = "The label-free (PGO-minimal) form.")
@@ -68,6 +75,11 @@ final class FetchCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException, IOException {
         PrintWriter err = spec.commandLine().getErr();
         CollectorClient c = client.client(spec, err);
+        Path dir = output.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            err.println("error: cannot write " + output + ": " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+            return 1;
+        }
         List<String> query = new ArrayList<>();
         if (combine) {
             query.add("and_combine=true");
@@ -152,6 +164,28 @@ final class FetchCommand implements Callable<Integer> {
         }
         return String.format(java.util.Locale.ROOT, "size: %s form %d bytes, full form %d bytes (%.1fx)", name, bytes, full,
                 (double) full / bytes);
+    }
+
+    /** A window the collector takes: checked here, before a round trip. */
+    static final class WindowConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String s = value.trim();
+            try {
+                OffsetDateTime.parse(s);
+                return s;
+            } catch (DateTimeParseException notATime) {
+                try {
+                    if (GoDuration.parse(s).isNegative()) {
+                        throw new TypeConversionException("'" + value + "': a window back from now cannot be negative");
+                    }
+                    return s;
+                } catch (IllegalArgumentException e) {
+                    throw new TypeConversionException("'" + value + "': expected a duration (72h, 1.5h, 30d) "
+                            + "or an RFC 3339 time (2026-11-20T00:00:00Z)");
+                }
+            }
+        }
     }
 
     private String currentEtag() throws IOException {

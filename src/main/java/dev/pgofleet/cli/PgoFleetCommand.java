@@ -68,6 +68,12 @@ public final class PgoFleetCommand {
             collectorHelp.footer(withVariables);
         }
         cl.setExitCodeExceptionMapper(e -> 1);
+        // A failure no command turned into its own message: one line, never a stack trace or a class name.
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("error: " + (ex.getMessage() == null || ex.getMessage().contains("Exception")
+                    ? "unexpected internal failure" : ex.getMessage()));
+            return 1;
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("error: " + ex.getMessage());

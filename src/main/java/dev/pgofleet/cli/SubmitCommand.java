@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = "Posts each profile to BASE/v1/submit, retrying 503/429 (after Retry-After) and connection errors.",
+        description = "Posts each profile to URL/v1/submit, retrying 503/429 (after Retry-After) and connection errors.",
         footer = {"", "Examples:",
                 "  pgo-fleet submit --url http://collector:8080 --key-file /secret/submit_key cpu.pprof",
                 "  PGOF_KEY=... pgo-fleet submit --url http://collector:8080 prof/*.pprof",
@@ -42,7 +42,7 @@ final class SubmitCommand implements Callable<Integer> {
             try {
                 body = Files.readAllBytes(f);
             } catch (IOException e) {
-                err.println(f + ": cannot read: " + e.getMessage());
+                err.println(AtomicFiles.cannot("read", f, e));
                 rejected++;
                 continue;
             }

@@ -3,8 +3,11 @@ package dev.pgofleet.config;
 import dev.pgofleet.pprof.ExcludedFunctions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Every setting of the collector, read from {@code PGOF_*} environment variables. The first four
@@ -38,68 +41,107 @@ public record CollectorConfig(
     public static final String SUBMIT_KEYS = "PGOF_SUBMIT_AUTH_KEYS_FILE";
     public static final String MERGE_KEYS = "PGOF_MERGE_AUTH_KEYS_FILE";
 
-    /** Name, default and meaning of each variable; the README lists the same. */
-    public static final String[][] VARIABLES = {
-        {BIND_ADDRESS, "127.0.0.1:8080", "listen address: host:port, :port (all interfaces) or [v6]:port"},
-        {DIRECTORY, "./profiles", "where profiles are stored (created if missing)"},
-        {SUBMIT_KEYS, "/secret/submit_keys", "file of keys allowed to submit, one per line"},
-        {MERGE_KEYS, "/secret/merge_keys", "file of keys allowed to merge, one per line"},
-        {"PGOF_MAX_BODY_BYTES", "16777216", "largest request body accepted (413 above)"},
-        {"PGOF_MAX_DECOMPRESSED_BYTES", "67108864", "largest profile after gunzip (400 above)"},
-        {"PGOF_WORKER_THREADS", "number of cores", "threads that parse and validate profiles"},
-        {"PGOF_WORKER_QUEUE", "64", "requests that may wait for a worker before 503"},
-        {"PGOF_IO_THREADS", "8", "threads that write and fsync stored profiles"},
-        {"PGOF_MAX_INFLIGHT_BYTES", "a quarter of the heap", "request bytes held at once before 503"},
-        {"PGOF_REQUEST_TIMEOUT", "30s", "deadline for receiving a whole request (head and body), and for a client to take its answer"},
-        {"PGOF_IDLE_TIMEOUT", "60s", "idle keep-alive connections are closed after this"},
-        {"PGOF_RETRY_AFTER", "1s", "Retry-After sent with 503"},
-        {"PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"},
-        {"PGOF_METRICS", "on", "serve Prometheus metrics at /metrics, unauthenticated (off: 404)"},
-        {"PGOF_KEY_RELOAD_INTERVAL", "5s", "how often the key files are checked for changes (SIGHUP reloads at once)"},
-        {"PGOF_COMPACT_INTERVAL", "10s", "how often new profiles are folded into hourly/daily rollups (sooner during a burst)"},
-        {"PGOF_RETENTION", "unset", "delete what was received longer ago than this, e.g. 30d (unset: keep everything)"},
-        {"PGOF_MAX_STORE_BYTES", "unset", "delete the oldest stored data first while the store is larger (unset: no limit)"},
-        {"PGOF_MAX_COMPACTION_LAG", "20000", "submits get 503 while this many profiles wait for compaction (0: never)"},
-        {"PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: functions whose name matches are renamed in every merge so that Go's PGO makes no call edge into or out of them hot"},
-    };
+    /**
+     * Name, default and meaning of each variable, in the README's words: {@code collector --help}
+     * prints this table and a test checks that the README's table is the same.
+     */
+    public static final List<Setting> VARIABLES = List.of(
+        new Setting(BIND_ADDRESS, "127.0.0.1:8080", "`host:port`, `:port` (all interfaces) or `[v6]:port`; the host must resolve"),
+        new Setting(DIRECTORY, "./profiles", "where profiles are stored; created if missing, must be writable"),
+        new Setting(SUBMIT_KEYS, "/secret/submit_keys", "keys allowed to submit: one per line, blank lines ignored, spaces trimmed; "
+                + "visible ASCII only; missing or empty file = start-up error"),
+        new Setting(MERGE_KEYS, "/secret/merge_keys", "keys allowed to merge, same format"),
+        new Setting("PGOF_MAX_BODY_BYTES", "16MiB", "largest request body (413 above); a size: `16777216`, `16MiB`, `512KiB`"),
+        new Setting("PGOF_MAX_DECOMPRESSED_BYTES", "64MiB", "largest profile after gunzip (at most 2 GiB); a gzip bomb is refused "
+                + "after inflating at most this much"),
+        new Setting("PGOF_WORKER_THREADS", "number of cores", "threads that parse and validate submits (1 to 4096)"),
+        new Setting("PGOF_WORKER_QUEUE", "64", "submits that may wait for a worker (1 to 100000); beyond that, 503"),
+        new Setting("PGOF_IO_THREADS", "8", "threads that write and fsync stored profiles (1 to 4096)"),
+        new Setting("PGOF_MAX_INFLIGHT_BYTES", "a quarter of the heap", "request bytes held in memory at once across all "
+                + "connections (a size, at least `PGOF_MAX_BODY_BYTES`); beyond that, 503"),
+        new Setting("PGOF_REQUEST_TIMEOUT", "30s", "deadline for receiving a whole request, head and body, from its first byte; "
+                + "also for a client to take its answer (a client that never reads is disconnected)"),
+        new Setting("PGOF_IDLE_TIMEOUT", "60s", "idle keep-alive connections are closed"),
+        new Setting("PGOF_RETRY_AFTER", "1s", "the `Retry-After` sent with 503, in whole seconds (rounded up; at most 24h)"),
+        new Setting("PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"),
+        new Setting(LogSettings.LEVEL, "INFO", "`ERROR`, `WARN`, `INFO`, `DEBUG` or `TRACE` (any case); logs go to stderr, "
+                + "written by a background thread, one line per request (health and readiness probes at `DEBUG`)"),
+        new Setting(LogSettings.FORMAT, "text", "`text`, or `json`: one JSON object per line with an ISO-8601 `timestamp`, "
+                + "for log shippers (any case)"),
+        new Setting("PGOF_METRICS", "on", "`off`: no `/metrics` (404)"),
+        new Setting("PGOF_KEY_RELOAD_INTERVAL", "5s", "how often the key files are checked for changes (`SIGHUP` reloads at once)"),
+        new Setting("PGOF_COMPACT_INTERVAL", "10s", "how often the compactor folds new profiles into rollups; it also starts at "
+                + "once when 256 profiles wait"),
+        new Setting("PGOF_RETENTION", "unset: keep everything", "delete stored data received longer ago than this (`30d`, "
+                + "`72h`), a whole hour or day at a time; each deletion is logged"),
+        new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "a size: while the store is larger, delete the oldest files "
+                + "first (never the newest); each deletion is logged"),
+        new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "while this many profiles wait for the compactor, submits get 503 + "
+                + "Retry-After (`0`: never). A burst below it is taken at full rate; a sustained load beyond what compaction "
+                + "folds is shed, so a merge never has more than this to fold"),
+        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions separated by spaces (a space inside a pattern: `\\x20`): "
+                + "in every merge, functions whose name matches are renamed so that Go's PGO makes no call edge into or out of "
+                + "them hot; a bad pattern stops the start"));
+
+    /** One row of {@link #VARIABLES}. */
+    public record Setting(String name, String dflt, String meaning) {}
+
+    /** Durations below this are refused: the timers work in milliseconds, and 0 would turn a timeout off. */
+    private static final Duration SHORTEST = Duration.ofMillis(1);
+    private static final long MAX_RETRY_AFTER_SECONDS = 86_400;
 
     public static CollectorConfig fromEnv(Map<String, String> env) throws ConfigException {
         Reader r = new Reader(env);
         int cores = Runtime.getRuntime().availableProcessors();
         CollectorConfig c = new CollectorConfig(
-                r.get(BIND_ADDRESS, "127.0.0.1:8080", BindAddress::parse),
-                r.get(DIRECTORY, "./profiles", Path::of),
-                r.get(SUBMIT_KEYS, "/secret/submit_keys", Path::of),
-                r.get(MERGE_KEYS, "/secret/merge_keys", Path::of),
-                r.positiveLong("PGOF_MAX_BODY_BYTES", 16L << 20),
-                r.positiveLong("PGOF_MAX_DECOMPRESSED_BYTES", 64L << 20),
-                (int) r.positiveLong("PGOF_WORKER_THREADS", cores),
-                (int) r.positiveLong("PGOF_WORKER_QUEUE", 64),
-                (int) r.positiveLong("PGOF_IO_THREADS", 8),
-                r.positiveLong("PGOF_MAX_INFLIGHT_BYTES", Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4)),
+                r.get(BIND_ADDRESS, "127.0.0.1:8080", CollectorConfig::resolvable),
+                r.get(DIRECTORY, "./profiles", java.nio.file.Path::of),
+                r.get(SUBMIT_KEYS, "/secret/submit_keys", java.nio.file.Path::of),
+                r.get(MERGE_KEYS, "/secret/merge_keys", java.nio.file.Path::of),
+                r.size("PGOF_MAX_BODY_BYTES", 16L << 20),
+                r.size("PGOF_MAX_DECOMPRESSED_BYTES", 64L << 20),
+                r.count("PGOF_WORKER_THREADS", cores, 4096),
+                r.count("PGOF_WORKER_QUEUE", 64, 100_000),
+                r.count("PGOF_IO_THREADS", 8, 4096),
+                r.size("PGOF_MAX_INFLIGHT_BYTES", Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4)),
                 r.duration("PGOF_REQUEST_TIMEOUT", "30s"),
                 r.duration("PGOF_IDLE_TIMEOUT", "60s"),
-                (int) Math.max(1, r.duration("PGOF_RETRY_AFTER", "1s").toSeconds()),
+                r.retryAfterSeconds("PGOF_RETRY_AFTER", "1s"),
                 r.duration("PGOF_SHUTDOWN_TIMEOUT", "20s"),
                 r.get("PGOF_METRICS", "on", CollectorConfig::onOff),
                 r.duration("PGOF_KEY_RELOAD_INTERVAL", "5s"),
                 r.duration("PGOF_COMPACT_INTERVAL", "10s"),
                 r.optional("PGOF_RETENTION") ? r.duration("PGOF_RETENTION", "0") : null,
-                r.optional("PGOF_MAX_STORE_BYTES") ? r.positiveLong("PGOF_MAX_STORE_BYTES", 1) : 0,
+                r.optional("PGOF_MAX_STORE_BYTES") ? r.size("PGOF_MAX_STORE_BYTES", 1) : 0,
                 r.nonNegativeLong("PGOF_MAX_COMPACTION_LAG", 20_000),
                 r.get("PGOF_PGO_EXCLUDE", "", v -> ExcludedFunctions.of(v.isBlank() ? java.util.List.of() : java.util.List.of(v.trim().split("\\s+")))));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
-            throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + c.maxDecompressedBytes + " is too large: at most 2 GiB");
+            throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + r.raw("PGOF_MAX_DECOMPRESSED_BYTES")
+                    + " is too large: at most 2 GiB");
         }
         if (c.maxInFlightBytes < c.maxBodyBytes) {
-            throw new ConfigException("PGOF_MAX_INFLIGHT_BYTES=" + c.maxInFlightBytes
-                    + " must be at least PGOF_MAX_BODY_BYTES=" + c.maxBodyBytes);
+            throw new ConfigException("PGOF_MAX_INFLIGHT_BYTES=" + (r.optional("PGOF_MAX_INFLIGHT_BYTES")
+                    ? r.raw("PGOF_MAX_INFLIGHT_BYTES") : c.maxInFlightBytes + " (a quarter of the heap)")
+                    + " is invalid: must be at least PGOF_MAX_BODY_BYTES (" + c.maxBodyBytes + " bytes)");
         }
         return c;
     }
 
+    /** A bind address whose host resolves now, so a typo stops the start instead of failing the bind. */
+    private static BindAddress resolvable(String text) {
+        BindAddress a = BindAddress.parse(text);
+        if (!a.host().isEmpty()) {
+            try {
+                InetAddress.getByName(a.host());
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("host '" + a.host() + "' cannot be resolved");
+            }
+        }
+        return a;
+    }
+
     private static boolean onOff(String v) {
-        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
             case "on", "true", "1", "yes" -> true;
             case "off", "false", "0", "no" -> false;
             default -> throw new IllegalArgumentException("expected on or off");
@@ -107,44 +149,77 @@ public record CollectorConfig(
     }
 
     private record Reader(Map<String, String> env) {
-        <T> T get(String name, String dflt, Function<String, T> parse) throws ConfigException {
-            String raw = env.get(name);
-            String value = raw == null || raw.isBlank() ? dflt : raw.trim();
+        <T> T get(String name, String dflt, java.util.function.Function<String, T> parse) throws ConfigException {
+            String value = raw(name) == null ? dflt : raw(name);
             try {
                 return parse.apply(value);
-            } catch (RuntimeException e) {
+            } catch (IllegalArgumentException e) {
                 throw new ConfigException(name + "=" + value + " is invalid: " + e.getMessage());
             }
         }
 
+        /** The value as given, trimmed; null when unset or blank. */
+        String raw(String name) {
+            String v = env.get(name);
+            return v == null || v.isBlank() ? null : v.trim();
+        }
+
         /** Whether an optional setting is given at all. */
         boolean optional(String name) {
-            String raw = env.get(name);
-            return raw != null && !raw.isBlank();
+            return raw(name) != null;
         }
 
         long nonNegativeLong(String name, long dflt) throws ConfigException {
-            long v = get(name, Long.toString(dflt), Long::parseLong);
+            long v = get(name, Long.toString(dflt), t -> wholeNumber(t, Long.MAX_VALUE));
             if (v < 0) {
-                throw new ConfigException(name + "=" + v + " is invalid: must be 0 or a positive whole number");
+                throw new ConfigException(name + "=" + raw(name) + " is invalid: must be 0 or a positive whole number");
             }
             return v;
         }
 
-        long positiveLong(String name, long dflt) throws ConfigException {
-            long v = get(name, Long.toString(dflt), Long::parseLong);
+        int count(String name, int dflt, int max) throws ConfigException {
+            long v = get(name, Integer.toString(dflt), t -> wholeNumber(t, max));
+            if (v < 1 || v > max) {
+                throw new ConfigException(name + "=" + raw(name) + " is invalid: must be a whole number from 1 to " + max);
+            }
+            return (int) v;
+        }
+
+        long size(String name, long dflt) throws ConfigException {
+            long v = get(name, Long.toString(dflt), ByteSize::parse);
             if (v <= 0) {
-                throw new ConfigException(name + "=" + v + " is invalid: must be a positive whole number");
+                throw new ConfigException(name + "=" + raw(name) + " is invalid: must be a positive size");
             }
             return v;
         }
 
         Duration duration(String name, String dflt) throws ConfigException {
             Duration d = get(name, dflt, GoDuration::parse);
-            if (d.isNegative() || d.isZero()) {
-                throw new ConfigException(name + "=" + env.get(name) + " is invalid: must be positive");
+            if (d.compareTo(SHORTEST) < 0) {
+                throw new ConfigException(name + "=" + raw(name) + " is invalid: must be at least 1ms");
             }
             return d;
+        }
+
+        int retryAfterSeconds(String name, String dflt) throws ConfigException {
+            Duration d = duration(name, dflt);
+            long seconds = d.toSeconds() + (d.toNanosPart() == 0 ? 0 : 1);
+            if (seconds > MAX_RETRY_AFTER_SECONDS) {
+                throw new ConfigException(name + "=" + raw(name) + " is invalid: at most 24h");
+            }
+            return (int) seconds;
+        }
+
+        /** A whole number; one too large for {@code max} is refused rather than wrapped around. */
+        private static long wholeNumber(String text, long max) {
+            if (!text.matches("[+-]?[0-9]+")) {
+                throw new IllegalArgumentException("expected a whole number");
+            }
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("too large: at most " + max);
+            }
         }
     }
 }

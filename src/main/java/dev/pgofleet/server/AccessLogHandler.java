@@ -4,13 +4,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One log line per request: method, path, status, bytes in and out, duration, client address,
- * X-Forwarded-For when present, and for a refused request the one-line reason the client read.
- * Headers are never logged, so neither are tokens.
+ * X-Forwarded-For when present, and for a refused request the one-line reason the client read; in
+ * the text and as fields of the event (JSON logs show them as {@code method}, {@code path},
+ * {@code status}, {@code bytes_in}, {@code bytes_out}, {@code duration_ms}, {@code client},
+ * {@code forwarded_for}, {@code reason}). Health and readiness probes log at DEBUG, as they come
+ * every few seconds. Headers are never logged, so neither are tokens.
  */
 final class AccessLogHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("access");
@@ -36,15 +42,40 @@ final class AccessLogHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof Answered a && method != null) {
-            if (log.isInfoEnabled()) {
-                log.info(String.format("%s %s %d in=%d out=%d %.1fms client=%s%s%s", method, printable(uri), a.status(),
-                        bytesIn, a.bytesOut(), (System.nanoTime() - start) / 1e6, ctx.channel().remoteAddress(),
-                        forwardedFor == null ? "" : " xff=" + printable(forwardedFor),
-                        a.reason() == null ? "" : " reason=\"" + printable(a.reason()) + "\""));
+            Level level = probe(uri) ? Level.DEBUG : Level.INFO;
+            if (log.isEnabledForLevel(level)) {
+                log(ctx, a, level);
             }
             method = null;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    private void log(ChannelHandlerContext ctx, Answered a, Level level) {
+        String path = printable(uri);
+        double ms = Math.round((System.nanoTime() - start) / 1e5) / 10.0;
+        String client = ctx.channel().remoteAddress() instanceof InetSocketAddress s && s.getAddress() != null
+                ? s.getAddress().getHostAddress() + ":" + s.getPort() : String.valueOf(ctx.channel().remoteAddress());
+        String xff = forwardedFor == null ? null : printable(forwardedFor);
+        String reason = a.reason() == null ? null : printable(a.reason());
+        LoggingEventBuilder event = log.atLevel(level)
+                .setMessage(String.format("%s %s %d in=%d out=%d %.1fms client=%s%s%s", method, path, a.status(), bytesIn,
+                        a.bytesOut(), ms, client, xff == null ? "" : " xff=" + xff, reason == null ? "" : " reason=\"" + reason + "\""))
+                .addKeyValue("method", method).addKeyValue("path", path).addKeyValue("status", a.status())
+                .addKeyValue("bytes_in", bytesIn).addKeyValue("bytes_out", a.bytesOut()).addKeyValue("duration_ms", ms)
+                .addKeyValue("client", client);
+        if (xff != null) {
+            event.addKeyValue("forwarded_for", xff);
+        }
+        if (reason != null) {
+            event.addKeyValue("reason", reason);
+        }
+        event.log();
+    }
+
+    private static boolean probe(String uri) {
+        String path = uri == null ? "" : uri.split("\\?", 2)[0];
+        return path.equals("/healthz") || path.equals("/readyz");
     }
 
     /** Request text is client data: keep control characters out of the log. */

@@ -37,6 +37,23 @@ public final class CollectorMetrics {
     final Gauge inFlightRequests = Gauge.builder().name("pgof_inflight_requests")
             .help("Submit and merge requests being worked on").register(registry);
 
+    /** Every label value a series can take: each is exported from the start, at zero until it happens. */
+    static final String[] SUBMIT_OUTCOMES = {"accepted", "invalid", "unauthorized", "too_large", "shed", "storage_error"};
+    static final String[] SHED_REASONS = {"workers", "bytes", "io", "compaction"};
+    static final String[] MERGE_KINDS = {"merge", "combine", "window"};
+
+    {
+        for (String v : SUBMIT_OUTCOMES) {
+            submits.initLabelValues(v);
+        }
+        for (String v : SHED_REASONS) {
+            shed.initLabelValues(v);
+        }
+        for (String v : MERGE_KINDS) {
+            merges.initLabelValues(v);
+        }
+    }
+
     CollectorMetrics(InFlightBudget budget, ThreadPoolExecutor workers, ProfileStore store) {
         this(budget::used, () -> workers.getQueue().size(), store::storedProfiles, store::storedBytes, store::unfoldedCount);
         gauge("pgof_stored_files", "Files in the store: raw profiles, rollups and combined files", store::storedCount);
@@ -76,6 +93,11 @@ public final class CollectorMetrics {
                     cb.call(submitted.getAsLong(), "submitted");
                     cb.call(own.getAsLong(), "own");
                 }).register(registry);
+    }
+
+    /** Key reloads that failed and kept the previous keys (a file unreadable, empty or holding a bad key). */
+    void watchKeyReloads(LongSupplier failures) {
+        counter("pgof_key_reload_failures_total", "Key reloads that failed; the previous keys stay in use", failures);
     }
 
     private void counter(String name, String help, LongSupplier value) {

@@ -65,6 +65,7 @@ public final class CollectorServer implements AutoCloseable {
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
+        metrics.watchKeyReloads(keyReloader::failures);
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, io)
@@ -73,7 +74,7 @@ public final class CollectorServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new CollectorInitializer(context))
                     .bind(config.bindAddress().toSocketAddress()).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // also a BindException, which Netty's sync() throws undeclared
             shutdownQuietly();
             throw e;
         }

@@ -26,6 +26,7 @@ public final class KeyReloader implements AutoCloseable {
     private final Path submitFile, mergeFile;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.named("key-reload"));
     private List<Object> lastSeen;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     public KeyReloader(AuthKeys keys, CollectorConfig config, Duration every) {
         this.keys = keys;
@@ -56,8 +57,14 @@ public final class KeyReloader implements AutoCloseable {
             keys.replace(submit, merge);
             log.info("reloaded keys ({}): {} submit, {} merge", why, submit.size(), merge.size());
         } catch (ConfigException e) {
+            failures.incrementAndGet();
             log.error("key reload failed ({}), keeping the previous keys: {}", why, e.getMessage());
         }
+    }
+
+    /** Reloads that failed so far (pgof_key_reload_failures_total). */
+    public long failures() {
+        return failures.get();
     }
 
     /** Modification time, size and inode-ish identity of both files: what changes when a file is rewritten or replaced. */

@@ -44,6 +44,8 @@ class AgentTest {
             assertThat(good.queries).containsOnly("seconds=2");
             assertThat(r.err()).contains("cycle 3: submitted").contains("failed: HTTP 500");
             assertThat(r.err().lines().filter(l -> l.contains("failed: HTTP 500")).count()).isEqualTo(3);
+            assertThat(r.err().lines().filter(l -> l.contains(": next profile in ")).count()).as("when each next cycle is due")
+                    .isEqualTo(4);
             // three jittered intervals of 300 ms (±10%), not more
             assertThat(seconds).isBetween(0.8, 10.0);
         } finally {
@@ -61,6 +63,69 @@ class AgentTest {
             assertThat(r.err()).contains("collector unreachable").contains("backlog full (2): dropped")
                     .contains("not delivered");
         }
+    }
+
+    @Test
+    void withCyclesAndEveryTargetFailingItExitsThreeAndSaysSo() throws Exception {
+        HttpServer bad = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        bad.createContext("/", ex -> {
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
+        bad.start();
+        try (RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+            Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
+            CliRun r = CliRun.of("agent", "--url", "http://127.0.0.1:" + c.port(), "--key-file", key.toString(),
+                    "--target", "http://127.0.0.1:" + bad.getAddress().getPort(), "--interval", "100ms", "--duration", "1s",
+                    "--cycles", "1");
+            assertThat(r.exit()).as(r.err()).isEqualTo(3);
+            assertThat(r.err()).contains("failed: HTTP 500").contains("no profile was delivered");
+        } finally {
+            bad.stop(0);
+        }
+    }
+
+    @Test
+    void theFirstProfileComesSoonAfterStartNotAfterAWholeInterval() throws Exception {
+        try (FakePprofTarget good = FakePprofTarget.fleet();
+             RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+            Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
+            long start = System.nanoTime();
+            CliRun r = CliRun.of("agent", "--url", "http://127.0.0.1:" + c.port(), "--key-file", key.toString(),
+                    "--target", good.url(), "--interval", "1h", "--duration", "1s", "--cycles", "1");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(c.storedCount()).isEqualTo(1);
+            assertThat(r.err()).containsPattern("first profile in [0-9.a-z]+, at 20");
+            // at most AgentCommand.FIRST_DELAY (10 s) plus the 1 s profile, not the hour
+            assertThat(seconds).isLessThan(AgentCommand.FIRST_DELAY.toSeconds() + 8);
+        }
+    }
+
+    @Test
+    void logsAsJsonWithPgofLogFormatAnyCase() throws Exception {
+        try (FakePprofTarget good = FakePprofTarget.fleet();
+             RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
+            Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
+            CliRun r = CliRun.withEnv(Map.of("PGOF_LOG_FORMAT", "JSON"), "agent", "--url", "http://127.0.0.1:" + c.port(),
+                    "--key-file", key.toString(), "--target", good.url(), "--interval", "100ms", "--duration", "1s", "--cycles", "1");
+            assertThat(r.exit()).as(r.err()).isZero();
+            List<String> lines = r.err().lines().toList();
+            assertThat(lines).hasSizeGreaterThanOrEqualTo(4).allSatisfy(l -> {
+                assertThat(dev.pgofleet.testing.JsonSyntax.isJson(l)).as(l).isTrue();
+                assertThat(l).matches("\\{\"timestamp\":\"20\\d\\d-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\",\"level\":\"INFO\".*")
+                        .contains("\"logger\":\"agent\"");
+            });
+            assertThat(r.err()).contains("cycle 1: submitted");
+        }
+    }
+
+    @Test
+    void aBadLogSettingStopsTheStartNamingIt() {
+        CliRun r = CliRun.withEnv(Map.of("PGOF_LOG_FORMAT", "xml"), "agent", "--url", "http://127.0.0.1:1", "--key-file",
+                "/nonexistent", "--target", "http://127.0.0.1:2");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().trim()).isEqualTo("error: cannot start: PGOF_LOG_FORMAT=xml is invalid: expected one of text, json (any case)");
     }
 
     @Test

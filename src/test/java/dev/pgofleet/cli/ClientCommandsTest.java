@@ -50,6 +50,22 @@ class ClientCommandsTest {
     }
 
     @Test
+    void submitTakesTheOriginalsFullSubmitUrlAsWellAsTheBase() {
+        CliRun r = CliRun.of("submit", "--url", url() + "/v1/submit", "--key-file", submitKey.toString(),
+                TestData.path("profiles/fleet/inst001.pprof").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(c.storedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void fetchWritesDefaultPgoUnlessToldOtherwiseAsItsHelpSays() {
+        var fetch = PgoFleetCommand.commandLine("fetch").getSubcommands().get("fetch");
+        assertThat(fetch.getCommandSpec().findOption("-o").required()).isFalse();
+        assertThat(fetch.getCommandSpec().findOption("-o").defaultValue()).isEqualTo("default.pgo");
+        assertThat(fetch.getUsageMessage()).contains("(default: default.pgo)");
+    }
+
+    @Test
     void submitOfARejectedFileExitsThreeWithTheReason() {
         CliRun r = CliRun.of("submit", "--url", url(), "--key-file", submitKey.toString(),
                 TestData.path("profiles/noncpu/heap.pprof").toString(), TestData.path("profiles/fleet/inst001.pprof").toString());
@@ -104,7 +120,7 @@ class ClientCommandsTest {
         for (Path out : new Path[] {underAFile, inProc}) {
             CliRun r = CliRun.of("fetch", "--url", url(), "--key-file", mergeKey.toString(), "-o", out.toString());
             assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.err()).startsWith("error: cannot " + (out == inProc ? "write " : "read ") + out + ": ")
+            assertThat(r.err()).startsWith("error: cannot write " + out + ": ")
                     .doesNotContain("\tat ").hasLineCount(1);
         }
     }

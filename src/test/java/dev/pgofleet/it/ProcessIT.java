@@ -49,19 +49,27 @@ class ProcessIT {
         assertThat(badDir.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(badDir.exitValue()).isEqualTo(1);
         assertThat(Files.readString(log)).contains("PGOF_DIRECTORY=" + notADir.resolve("store"));
+
+        Process badLogFormat = jar(Map.of("PGOF_LOG_FORMAT", "JSONN"), log);
+        assertThat(badLogFormat.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(badLogFormat.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log).trim())
+                .isEqualTo("error: cannot start: PGOF_LOG_FORMAT=JSONN is invalid: expected one of text, json (any case)");
     }
 
     @Test
     void jsonLogsAreOneJsonObjectPerLine() throws Exception {
         int port = CollectorProcess.freePort();
-        try (CollectorProcess c = CollectorProcess.start(tmp, port, List.of(), Map.of("PGOF_LOG_FORMAT", "json"))) {
+        try (CollectorProcess c = CollectorProcess.start(tmp, port, List.of(), Map.of("PGOF_LOG_FORMAT", "JSON"))) {
             java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + port + "/nope")).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
             assertThat(c.terminate()).isZero();
             List<String> lines = Files.readAllLines(c.log);
             assertThat(lines).hasSizeGreaterThan(2)
                     .allMatch(l -> l.startsWith("{\"") && l.endsWith("}"))
-                    .anyMatch(l -> l.contains("\"loggerName\":\"access\"") && l.contains("GET \\/nope 404"));
+                    .allMatch(l -> l.matches("\\{\"timestamp\":\"20\\d\\d-\\d\\d-\\d\\dT[0-9:.]{12}Z\",.*"))
+                    .anyMatch(l -> l.contains("\"logger\":\"access\"") && l.contains("\"method\":\"GET\",\"path\":\"/nope\",\"status\":404")
+                            && l.contains("\"client\":\"127.0.0.1:"));
             for (String l : lines) {
                 assertThat(dev.pgofleet.testing.JsonSyntax.isJson(l)).as(l).isTrue();
             }

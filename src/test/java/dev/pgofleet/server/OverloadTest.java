@@ -169,7 +169,8 @@ class OverloadTest {
             assertThat(eventually(() -> submitWith(c, RunningCollector.SUBMIT_KEY, profile) == 401)).as("old key stops working").isTrue();
             assertThat(submitWith(c, "rotated-key", profile)).isEqualTo(204);
             java.nio.file.Files.writeString(tmp.resolve("submit_keys"), "\n"); // emptied by mistake
-            Thread.sleep(600);
+            assertThat(eventually(() -> metrics(c).contains("pgof_key_reload_failures_total 1.0")))
+                    .as("the reload of the emptied file ran and failed").isTrue();
             assertThat(submitWith(c, "rotated-key", profile)).as("previous keys kept").isEqualTo(204);
         }
     }
@@ -180,6 +181,11 @@ class OverloadTest {
             assertThat(c.send(java.net.http.HttpRequest.newBuilder(c.uri("/metrics")).GET().build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
         }
+    }
+
+    private static String metrics(RunningCollector c) {
+        return c.send(java.net.http.HttpRequest.newBuilder(c.uri("/metrics")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     static int submitWith(RunningCollector c, String key, byte[] body) {
