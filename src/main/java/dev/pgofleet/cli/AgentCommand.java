@@ -22,7 +22,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sun.misc.Signal;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Profiles Go processes that expose net/http/pprof on a schedule and submits the profiles.",
@@ -81,8 +80,8 @@ final class AgentCommand implements Callable<Integer> {
             profilers.add(th);
         }
         Thread main = Thread.currentThread();
-        Signal.handle(new Signal("TERM"), s -> stop(profilers));
-        Signal.handle(new Signal("INT"), s -> stop(profilers));
+        Signals.on("TERM", () -> stop(profilers));
+        Signals.on("INT", () -> stop(profilers));
         log("agent started: " + targets.size() + " target(s), every " + dev.pgofleet.config.GoDuration.format(interval) + " ±10%, "
                 + duration.toSeconds() + "s profiles");
         int undelivered = submitLoop(collector, profilers);

@@ -414,9 +414,9 @@ public final class ProfileStore implements AutoCloseable {
 
     /** Waits for queued writes to finish, then stops the I/O threads. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         io.shutdown();
-        io.awaitTermination(30, TimeUnit.SECONDS);
+        Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
         dirSync.close();
     }
 }

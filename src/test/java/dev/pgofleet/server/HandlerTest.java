@@ -61,10 +61,10 @@ class HandlerTest {
     void authPassesAGoodKeyAndItsBody() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
         ch.writeInbound(post("/v1/submit", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
-        assertThat((Object) ch.readInbound()).isInstanceOf(HttpRequest.class);
+        assertThat(ch.<Object>readInbound()).isInstanceOf(HttpRequest.class);
         LastHttpContent body = ch.readInbound();
         body.release();
-        assertThat((Object) ch.readOutbound()).isNull();
+        assertThat(ch.<Object>readOutbound()).isNull();
         ch.finishAndReleaseAll();
     }
 
@@ -72,7 +72,7 @@ class HandlerTest {
     void authRefusesAWrongKeyWith401DropsTheBodyAndCloses() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
         ch.writeInbound(post("/v1/merge", "Bearer sk"), new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[] {1})));
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         FullHttpResponse r = ch.readOutbound();
         assertThat(r.status()).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
         assertThat(r.headers().get(HttpHeaderNames.WWW_AUTHENTICATE)).isEqualTo("Bearer");
@@ -86,8 +86,8 @@ class HandlerTest {
         EmbeddedChannel ch = new EmbeddedChannel(new AuthHandler(keys(), METRICS));
         ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/submit"));
         ch.writeInbound(post("/healthz", null));
-        assertThat((Object) ch.readInbound()).isNotNull();
-        assertThat((Object) ch.readInbound()).isNotNull();
+        assertThat(ch.<Object>readInbound()).isNotNull();
+        assertThat(ch.<Object>readInbound()).isNotNull();
         ch.finishAndReleaseAll();
     }
 
@@ -155,7 +155,7 @@ class HandlerTest {
         FullHttpRequest first = ch.readInbound();
         assertThat(first.uri()).isEqualTo("/healthz");
         first.release();
-        assertThat((Object) ch.readInbound()).as("held while the first is worked on").isNull();
+        assertThat(ch.<Object>readInbound()).as("held while the first is worked on").isNull();
         assertThat(ch.config().isAutoRead()).isFalse();
         ch.writeOutbound(Responses.empty(HttpResponseStatus.OK));
         FullHttpRequest second = ch.readInbound();

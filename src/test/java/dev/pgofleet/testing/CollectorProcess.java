@@ -102,9 +102,8 @@ public final class CollectorProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            kill();
-        }
+    public void close() {
+        // onExit().join() waits without throwing InterruptedException, as close() should.
+        process.destroyForcibly().onExit().join();
     }
 }
