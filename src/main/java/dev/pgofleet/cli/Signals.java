@@ -16,6 +16,7 @@ final class Signals {
     private static final MethodHandle NEW_SIGNAL;
     private static final Class<?> HANDLER;
     private static final MethodHandle RUN;
+    private static final Object SIG_IGN;
 
     static {
         try {
@@ -25,7 +26,8 @@ final class Signals {
             NEW_SIGNAL = lookup.findConstructor(signal, MethodType.methodType(void.class, String.class));
             HANDLE = lookup.findStatic(signal, "handle", MethodType.methodType(HANDLER, signal, HANDLER));
             RUN = lookup.findVirtual(Runnable.class, "run", MethodType.methodType(void.class));
-        } catch (ReflectiveOperationException e) {
+            SIG_IGN = lookup.findStaticGetter(HANDLER, "SIG_IGN", HANDLER).invoke();
+        } catch (Throwable e) {
             throw new ExceptionInInitializerError(e);
         }
     }
@@ -33,13 +35,17 @@ final class Signals {
     private Signals() {
     }
 
-    /** Replaces the JVM's handling of SIG{name} (e.g. "TERM") with {@code action}. */
-    static void on(String name, Runnable action) {
+    /**
+     * Replaces the JVM's handling of SIG{name} (e.g. "TERM") with {@code action}. False when the
+     * signal stays ignored: the JVM keeps HUP, INT and TERM ignored when the process started with
+     * them ignored (as under nohup).
+     */
+    static boolean on(String name, Runnable action) {
         // SignalHandler.handle(Signal): run the action, ignore the Signal argument.
         MethodHandle target = MethodHandles.dropArguments(RUN.bindTo(action), 0, Object.class);
         Object handler = MethodHandleProxies.asInterfaceInstance(HANDLER, target);
         try {
-            HANDLE.invoke(NEW_SIGNAL.invoke(name), handler);
+            return HANDLE.invoke(NEW_SIGNAL.invoke(name), handler) != SIG_IGN;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
