@@ -28,7 +28,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sun.misc.Signal;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Profiles Go processes that expose net/http/pprof on a schedule and submits the profiles.",
@@ -115,8 +114,8 @@ final class AgentCommand implements Callable<Integer> {
             profilers.add(th);
         }
         Thread main = Thread.currentThread();
-        Signal.handle(new Signal("TERM"), s -> stop(profilers));
-        Signal.handle(new Signal("INT"), s -> stop(profilers));
+        Signals.on("TERM", () -> stop(profilers));
+        Signals.on("INT", () -> stop(profilers));
         log("agent started: " + targets.size() + " target(s), every " + GoDuration.format(interval) + " ±10%, "
                 + duration.toSeconds() + "s profiles");
         int undelivered = submitLoop(collector, profilers);

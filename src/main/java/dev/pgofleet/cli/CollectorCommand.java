@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sun.misc.Signal;
 
 @Command(name = "collector", mixinStandardHelpOptions = true,
         description = "Runs the collector HTTP server (the default command).",
@@ -121,10 +120,9 @@ final class CollectorCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stop = new CountDownLatch(1);
-        // sun.misc.Signal: the only way on Java 17 to act on SIGHUP and to exit 0 on SIGTERM.
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Signal.handle(new Signal("HUP"), s -> server.reloadKeys());
+        Signals.on("TERM", stop::countDown);
+        Signals.on("INT", stop::countDown);
+        Signals.on("HUP", server::reloadKeys);
         stop.await();
         log.info("shutting down: finishing in-flight requests");
         server.close();

@@ -100,19 +100,20 @@ public final class CollectorServer implements AutoCloseable {
      * timeout), their answers are sent, then the event loops stop.
      */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-        channel.close().sync();
+        channel.close().syncUninterruptibly();
         keyReloader.close();
         workers.shutdown();
         metricsThread.shutdown();
-        workers.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
+        Threads.awaitTermination(workers, remaining(deadline), TimeUnit.NANOSECONDS);
         compactor.close();
         merges.close();
         store.close();
         // Let the event loops flush the last answers before they stop.
-        io.shutdownGracefully(200, Math.max(200, remaining(deadline) / 1_000_000), TimeUnit.MILLISECONDS).await();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+        io.shutdownGracefully(200, Math.max(200, remaining(deadline) / 1_000_000), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         log.info("collector stopped");
     }
 
@@ -125,7 +126,7 @@ public final class CollectorServer implements AutoCloseable {
         return Math.max(0, deadline - System.nanoTime());
     }
 
-    private void shutdownQuietly() throws InterruptedException {
+    private void shutdownQuietly() {
         keyReloader.close();
         workers.shutdownNow();
         metricsThread.shutdownNow();

@@ -292,10 +292,10 @@ public final class Compactor implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         closing = true;
         timer.shutdown();
-        timer.awaitTermination(30, TimeUnit.SECONDS);
+        Threads.awaitTermination(timer, 30, TimeUnit.SECONDS);
         decodePool.shutdownNow();
     }
 }

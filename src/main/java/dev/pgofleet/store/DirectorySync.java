@@ -87,11 +87,11 @@ final class DirectorySync implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         synchronized (this) {
             closed = true;
             notifyAll();
         }
-        thread.join(10_000);
+        Threads.join(thread, 10_000);
     }
 }

@@ -86,11 +86,7 @@ public final class DiskStore implements ProfileStore {
                 store.names.notBefore(l.file().madeMillis() + 1);
             }
         } catch (IOException | RuntimeException e) {
-            try {
-                store.close();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            store.close();
             throw e;
         }
         return store;
@@ -375,9 +371,9 @@ public final class DiskStore implements ProfileStore {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         io.shutdown();
-        io.awaitTermination(30, TimeUnit.SECONDS);
+        Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
         dirSync.close();
         try {
             lock.close();

@@ -276,9 +276,9 @@ public final class MergeService implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         mergeThread.shutdown();
-        mergeThread.awaitTermination(30, TimeUnit.SECONDS);
+        Threads.awaitTermination(mergeThread, 30, TimeUnit.SECONDS);
         decodePool.shutdownNow();
     }
 }

@@ -101,5 +101,5 @@ public interface ProfileStore extends AutoCloseable {
 
     /** Waits for queued writes to finish, then releases what the store holds. */
     @Override
-    void close() throws InterruptedException;
+    void close();
 }

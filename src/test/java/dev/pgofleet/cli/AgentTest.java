@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.pgofleet.testing.FakePprofTarget;
 import dev.pgofleet.testing.GoToolchain;
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -165,7 +165,7 @@ class AgentTest {
         }
         Process svc = new ProcessBuilder(bin.toString(), Integer.toString(port)).redirectErrorStream(true).start();
         try (RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of())) {
-            awaitPort(port);
+            Poll.until("the Go service listening on " + port, Duration.ofSeconds(10), () -> Poll.accepts(port));
             Path key = Files.writeString(tmp.resolve("key"), RunningCollector.SUBMIT_KEY);
             CliRun r = CliRun.of("agent", "--url", "http://127.0.0.1:" + c.port(), "--key-file", key.toString(),
                     "--target", "http://127.0.0.1:" + port, "--interval", "100ms", "--duration", "1s", "--cycles", "1");
@@ -178,16 +178,5 @@ class AgentTest {
         } finally {
             svc.destroyForcibly();
         }
-    }
-
-    private static void awaitPort(int port) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("Go service did not start on " + port);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgofleet.pprof.proto.ProfileProto.Profile;
 import dev.pgofleet.testing.CollectorProcess;
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.Profiles;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
@@ -69,6 +70,7 @@ class CompactionCrashIT {
                 }
                 clients.submit(() -> {
                     while (running.get()) {
+                        // The combine client's pace: a combine every 40 ms or so beside the submits.
                         Thread.sleep(40);
                         if (post(http, port, "/v1/merge?and_combine=true", RunningCollector.MERGE_KEY, new byte[0]) == 200) {
                             combinesAcked.incrementAndGet();
@@ -76,6 +78,10 @@ class CompactionCrashIT {
                     }
                     return null;
                 });
+                // The kill lands at a random moment of the load (seeded: the same moments each run), once
+                // this round has acknowledged a submit.
+                int ackedBefore = acked.size();
+                Poll.until("a submit acknowledged in round " + round, Duration.ofSeconds(30), () -> acked.size() > ackedBefore);
                 Thread.sleep(300 + random.nextInt(900));
                 if (round % 2 == 1) {
                     // Every other round, the kill lands inside a replacement: alternately once its new file is

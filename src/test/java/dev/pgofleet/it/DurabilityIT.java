@@ -3,6 +3,7 @@ package dev.pgofleet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgofleet.testing.CollectorProcess;
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.Profiles;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
@@ -63,7 +64,8 @@ class DurabilityIT {
                     return null;
                 });
             }
-            Thread.sleep(2500);
+            // SIGKILL in the middle of the load, once enough has been acknowledged for the checks below.
+            Poll.until("over 50 acknowledged submits", Duration.ofSeconds(60), () -> acked.size() > 50);
             collector.kill();
             running.set(false);
             clients.shutdown();

@@ -8,10 +8,12 @@ import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileWriter;
 import dev.pgofleet.testing.CollectorProcess;
 import dev.pgofleet.testing.FakePprofTarget;
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,14 +87,11 @@ class ProcessIT {
             new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor();
             var http = java.net.http.HttpClient.newHttpClient();
             byte[] body = TestData.bytes("profiles/fleet/inst001.pprof");
-            int status = 0;
-            for (int i = 0; i < 50 && status != 204; i++) {
-                Thread.sleep(100);
-                status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/submit"))
-                        .header("Authorization", "Bearer after-sighup").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
-            }
-            assertThat(status).isEqualTo(204);
+            // The new key works once the signal has been handled: until then it gets 401 (nothing stored).
+            Poll.until("the key from after SIGHUP accepted", Duration.ofSeconds(5), () -> http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/submit"))
+                            .header("Authorization", "Bearer after-sighup").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 204);
             assertThat(c.process.isAlive()).isTrue();
             assertThat(c.process.pid()).isEqualTo(pid);
             assertThat(Files.readString(c.log)).contains("reloaded keys (SIGHUP)");
@@ -107,11 +106,7 @@ class ProcessIT {
             Path log = tmp.resolve("agent.log");
             Process agent = jar(Map.of(), log, "agent", "--url", "http://127.0.0.1:" + c.port(), "--key-file", key.toString(),
                     "--target", target.url(), "--interval", "200ms", "--duration", "1s");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (c.storedCount() < 2 && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
-            assertThat(c.storedCount()).isGreaterThanOrEqualTo(2);
+            Poll.until("two profiles submitted by the agent", Duration.ofSeconds(30), () -> c.storedCount() >= 2);
             agent.destroy(); // SIGTERM
             assertThat(agent.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(agent.exitValue()).isZero();

@@ -52,6 +52,7 @@ class SpikeIT {
                         if (h.find()) {
                             heapPeak.accumulateAndGet((long) Double.parseDouble(h.group(1)), Math::max);
                         }
+                        // The scrape period of this sampler, as a monitoring system would scrape.
                         Thread.sleep(250);
                     } catch (InterruptedException e) {
                         return;

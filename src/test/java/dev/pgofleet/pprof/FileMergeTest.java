@@ -3,13 +3,14 @@ package dev.pgofleet.pprof;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,11 +23,7 @@ class FileMergeTest {
 
     @AfterEach
     void noHelperOutlivesItsMerge() throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (liveHelpers() > 0 && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
-        assertThat(liveHelpers()).isZero();
+        Poll.until("every decode- helper thread has ended", Duration.ofSeconds(10), () -> liveHelpers() == 0);
     }
 
     private static long liveHelpers() {

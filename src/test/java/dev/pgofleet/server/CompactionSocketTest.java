@@ -3,11 +3,13 @@ package dev.pgofleet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgofleet.pprof.proto.ProfileProto.Profile;
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.Profiles;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +66,9 @@ class CompactionSocketTest {
                 }
                 return null;
             });
-            Thread.sleep(4000);
+            // Load until what the assertions below need has happened, or a problem shows.
+            Poll.until("over 200 acknowledged submits and a combine", Duration.ofSeconds(60),
+                    () -> !problems.isEmpty() || merger.isDone() || acked.size() > 200 && combines.get() > 0);
             running.set(false);
             threads.shutdown();
             assertThat(threads.awaitTermination(60, TimeUnit.SECONDS)).isTrue();

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgofleet.testing.Canonical;
 import dev.pgofleet.testing.CollectorProcess;
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,17 +61,12 @@ class NginxFrontTest {
         Path confFile = Files.writeString(prefix.resolve("nginx.conf"), conf);
         nginx = new ProcessBuilder(NGINX.toString(), "-p", prefix.toString(), "-c", confFile.toString())
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                if (!nginx.isAlive()) {
-                    throw new IllegalStateException("nginx exited: " + Files.readString(prefix.resolve("stdout.log")));
-                }
-                Thread.sleep(50);
+        Poll.until("nginx listening on " + port, Duration.ofSeconds(5), () -> {
+            if (!nginx.isAlive()) {
+                throw new IllegalStateException("nginx exited: " + Files.readString(prefix.resolve("stdout.log")));
             }
-        }
-        throw new IllegalStateException("nginx did not start");
+            return Poll.accepts(port);
+        });
     }
 
     @AfterAll

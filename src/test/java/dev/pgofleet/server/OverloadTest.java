@@ -2,12 +2,14 @@ package dev.pgofleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.Profiles;
 import dev.pgofleet.testing.RawHttp;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,14 +93,14 @@ class OverloadTest {
                 String head = "POST /v1/submit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningCollector.SUBMIT_KEY
                         + "\r\nContent-Length: 40000\r\n\r\n";
                 hog.write(head + "partial");
-                Thread.sleep(200);
+                Poll.until("the first body's 40000 bytes reserved", Duration.ofSeconds(10), () -> inFlightBytes(c) == 40000);
                 second.write(head);
                 String r = second.readResponse();
                 assertThat(r).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1");
                 assertThat(second.closedByServer()).isTrue();
             }
             // The reservation of the closed connections is returned: a normal submit works again.
-            Thread.sleep(200);
+            Poll.until("every reservation returned", Duration.ofSeconds(10), () -> inFlightBytes(c) == 0);
             assertThat(c.submit(TestData.bytes("profiles/fleet/inst001.pprof")).statusCode()).isEqualTo(204);
         }
     }
@@ -147,6 +151,8 @@ class OverloadTest {
         try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_REQUEST_TIMEOUT", "1s"))) {
             try (RawHttp slow = new RawHttp(c.port())) {
                 long start = System.nanoTime();
+                // The client's pace is what is tested: a part every 400 ms, each well within
+                // the 1 s deadline, which the whole head still overruns.
                 slow.write("POST /v1/sub");
                 Thread.sleep(400);
                 slow.write("mit HTTP/1.1\r\nHost: x\r\n");
@@ -188,6 +194,15 @@ class OverloadTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** The collector's pgof_inflight_bytes gauge, from /metrics. */
+    private static long inFlightBytes(RunningCollector c) {
+        String metrics = c.send(java.net.http.HttpRequest.newBuilder(c.uri("/metrics")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^pgof_inflight_bytes ([0-9.eE+]+)$").matcher(metrics);
+        assertThat(m.find()).as("pgof_inflight_bytes in /metrics").isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+
     static int submitWith(RunningCollector c, String key, byte[] body) {
         return c.send(java.net.http.HttpRequest.newBuilder(c.uri("/v1/submit")).header("Authorization", "Bearer " + key)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
@@ -216,6 +231,7 @@ class OverloadTest {
                 for (int i = 0; i < 10 && answer == null; i++) {
                     try {
                         slow.write(new byte[] {1});
+                        // The pace under test: one byte a second, at most 10 s in all.
                         Thread.sleep(1000);
                     } catch (java.io.IOException closed) {
                         answer = "closed";
@@ -253,6 +269,8 @@ class OverloadTest {
                 // The server reads until the socket buffers between the two are full of answers (some
                 // MB, autotuned by the kernel, so how long that takes depends on the machine's speed);
                 // then it stops reading: the client can no longer send (or was disconnected).
+                // Measured over 2 s windows (at most 10): the rate is the condition, so each window
+                // must be long against scheduling hiccups on a loaded machine.
                 long beforeLast = 0, lastTwoSeconds = Long.MAX_VALUE;
                 for (int window = 0; window < 10 && lastTwoSeconds >= 1000; window++) {
                     beforeLast = sent.get();

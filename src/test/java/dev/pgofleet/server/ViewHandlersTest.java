@@ -79,7 +79,7 @@ class ViewHandlersTest {
             for (String key : new String[] {null, "Bearer sk", "Bearer wrong"}) {
                 EmbeddedChannel ch = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys, METRICS));
                 ch.writeInbound(get(uri, key));
-                assertThat((Object) ch.readInbound()).isNull();
+                assertThat(ch.<Object>readInbound()).isNull();
                 FullHttpResponse r = ch.readOutbound();
                 assertThat(r.status()).as(uri + " with " + key).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
                 r.release();
@@ -87,13 +87,13 @@ class ViewHandlersTest {
             }
             EmbeddedChannel ok = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys, METRICS));
             ok.writeInbound(get(uri, "Bearer mk"));
-            assertThat((Object) ok.readInbound()).isInstanceOf(HttpRequest.class);
-            assertThat((Object) ok.readOutbound()).isNull();
+            assertThat(ok.<Object>readInbound()).isInstanceOf(HttpRequest.class);
+            assertThat(ok.<Object>readOutbound()).isNull();
             ok.finishAndReleaseAll();
         }
         EmbeddedChannel page = new EmbeddedChannel(new RouteHandler(EnumSet.allOf(Endpoint.class)), new AuthHandler(keys, METRICS));
         page.writeInbound(get("/ui/app.js", null));
-        assertThat((Object) page.readInbound()).as("the page is public").isInstanceOf(HttpRequest.class);
+        assertThat(page.<Object>readInbound()).as("the page is public").isInstanceOf(HttpRequest.class);
         page.finishAndReleaseAll();
     }
 

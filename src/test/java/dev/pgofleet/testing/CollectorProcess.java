@@ -72,21 +72,21 @@ public final class CollectorProcess implements AutoCloseable {
 
     private void awaitHealthy(Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("collector exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
+        try {
+            Poll.until("collector healthy on " + port, timeout, () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("collector exited with " + process.exitValue() + ":\n" + Files.readString(log));
                 }
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+        } catch (AssertionError notHealthy) {
+            throw new AssertionError(notHealthy.getMessage() + ":\n" + Files.readString(log), notHealthy);
         }
-        throw new IllegalStateException("collector not healthy within " + timeout + ":\n" + Files.readString(log));
     }
 
     /** SIGKILL: no shutdown hook, no flush, exactly a crash. */
@@ -102,9 +102,8 @@ public final class CollectorProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            kill();
-        }
+    public void close() {
+        // onExit().join() waits without throwing InterruptedException, as close() should.
+        process.destroyForcibly().onExit().join();
     }
 }

@@ -4,6 +4,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -29,10 +31,15 @@ public final class LeakDetection implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
-        // Leaks are reported when a leaked buffer has been collected and another is tracked.
+        // Leaks are reported when a leaked buffer has been collected and another is tracked. A
+        // collected sentinel shows that a collection ran and its references were enqueued.
         for (int round = 0; round < 3; round++) {
+            ReferenceQueue<Object> collected = new ReferenceQueue<>();
+            WeakReference<Object> sentinel = new WeakReference<>(new Object(), collected);
             System.gc();
-            Thread.sleep(50);
+            if (collected.remove(10_000) != sentinel) {
+                throw new AssertionError("no garbage collection within 10 s after System.gc()");
+            }
             for (int i = 0; i < 64; i++) {
                 ByteBuf b = PooledByteBufAllocator.DEFAULT.buffer(16);
                 b.release();

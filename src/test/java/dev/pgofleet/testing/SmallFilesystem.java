@@ -1,9 +1,9 @@
 package dev.pgofleet.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /** A tmpfs of a given size mounted by the test itself (root only); the test is skipped where mounting is not allowed. */
@@ -30,14 +30,15 @@ public final class SmallFilesystem implements AutoCloseable {
         }
     }
 
-    private static boolean run(String... cmd) throws Exception {
+    private static boolean run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        p.getInputStream().readAllBytes(); // ends when the command exits
+        // onExit().join() waits without throwing InterruptedException, so close() need not throw it.
+        return p.onExit().join().exitValue() == 0;
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         run("umount", "-l", dir.toString());
     }
 }
