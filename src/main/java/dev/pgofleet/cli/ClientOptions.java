@@ -88,7 +88,7 @@ final class ClientOptions {
     }
 
     /**
-     * The collector's base URL: given as the base or, as the original's clients do, as the full
+     * The collector's base URL: given as the base or, as the original Go collector's clients do, as the full
      * {@code /v1/submit} (or {@code /v1/merge}) URL, which is cut back to the base.
      */
     static final class CollectorUrlConverter implements ITypeConverter<URI> {

@@ -44,8 +44,13 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (top < 0 || maxDecompressed <= 0 || maxDecompressed > Integer.MAX_VALUE - 8) {
-            err.println("error: --top must be 0 or more, --max-decompressed-bytes between 1 and " + (Integer.MAX_VALUE - 8));
+        if (top < 0) {
+            err.println("error: --top=" + top + ": expected 0 or more");
+            return PgoFleetCommand.EXIT_USAGE;
+        }
+        if (maxDecompressed <= 0 || maxDecompressed > Integer.MAX_VALUE - 8) {
+            err.println("error: --max-decompressed-bytes=" + maxDecompressed + ": expected a number of bytes from 1 to "
+                    + (Integer.MAX_VALUE - 8));
             return PgoFleetCommand.EXIT_USAGE;
         }
         byte[] data;

@@ -50,7 +50,7 @@ final class TopCommand implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "NAME", defaultValue = "default", description = "Service (default: ${DEFAULT-VALUE}, the only one today).")
     String service;
 
-    @Option(names = "--since", paramLabel = "WINDOW", description = "Only profiles received in this window: a duration (72h) or an RFC 3339 time.")
+    @Option(names = "--since", paramLabel = "WINDOW", converter = FetchCommand.WindowConverter.class, description = "Only profiles received in this window: a duration (72h) or an RFC 3339 time.")
     String since;
 
     @Option(names = "-n", paramLabel = "N", defaultValue = "20", description = "Functions to show, 0 for all (default: ${DEFAULT-VALUE}).")

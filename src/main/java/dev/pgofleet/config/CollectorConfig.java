@@ -46,42 +46,29 @@ public record CollectorConfig(
      * prints this table and a test checks that the README's table is the same.
      */
     public static final List<Setting> VARIABLES = List.of(
-        new Setting(BIND_ADDRESS, "127.0.0.1:8080", "`host:port`, `:port` (all interfaces) or `[v6]:port`; the host must resolve"),
-        new Setting(DIRECTORY, "./profiles", "where profiles are stored; created if missing, must be writable"),
-        new Setting(SUBMIT_KEYS, "/secret/submit_keys", "keys allowed to submit: one per line, blank lines ignored, spaces trimmed; "
-                + "visible ASCII only; missing or empty file = start-up error"),
+        new Setting(BIND_ADDRESS, "127.0.0.1:8080", "`host:port`, `:port` (all interfaces) or `[v6]:port`"),
+        new Setting(DIRECTORY, "./profiles", "where profiles are stored (created if missing)"),
+        new Setting(SUBMIT_KEYS, "/secret/submit_keys", "keys allowed to submit, one per line (see below)"),
         new Setting(MERGE_KEYS, "/secret/merge_keys", "keys allowed to merge, same format"),
-        new Setting("PGOF_MAX_BODY_BYTES", "16MiB", "largest request body (413 above); a size: `16777216`, `16MiB`, `512KiB`"),
-        new Setting("PGOF_MAX_DECOMPRESSED_BYTES", "64MiB", "largest profile after gunzip (at most 2 GiB); a gzip bomb is refused "
-                + "after inflating at most this much"),
-        new Setting("PGOF_WORKER_THREADS", "number of cores", "threads that parse and validate submits (1 to 4096)"),
-        new Setting("PGOF_WORKER_QUEUE", "64", "submits that may wait for a worker (1 to 100000); beyond that, 503"),
-        new Setting("PGOF_IO_THREADS", "8", "threads that write and fsync stored profiles (1 to 4096)"),
-        new Setting("PGOF_MAX_INFLIGHT_BYTES", "a quarter of the heap", "request bytes held in memory at once across all "
-                + "connections (a size, at least `PGOF_MAX_BODY_BYTES`); beyond that, 503"),
-        new Setting("PGOF_REQUEST_TIMEOUT", "30s", "deadline for receiving a whole request, head and body, from its first byte; "
-                + "also for a client to take its answer (a client that never reads is disconnected)"),
+        new Setting("PGOF_MAX_BODY_BYTES", "16MiB", "largest request body (413 above)"),
+        new Setting("PGOF_MAX_DECOMPRESSED_BYTES", "64MiB", "largest profile after gunzip (at most 2 GiB)"),
+        new Setting("PGOF_WORKER_THREADS", "number of cores", "threads that validate submits"),
+        new Setting("PGOF_WORKER_QUEUE", "64", "submits that may wait for a worker (503 above)"),
+        new Setting("PGOF_IO_THREADS", "8", "threads that write and fsync stored profiles"),
+        new Setting("PGOF_MAX_INFLIGHT_BYTES", "a quarter of the heap", "request bytes held in memory at once (503 above)"),
+        new Setting("PGOF_REQUEST_TIMEOUT", "30s", "to receive a whole request, and for a client to take its answer"),
         new Setting("PGOF_IDLE_TIMEOUT", "60s", "idle keep-alive connections are closed"),
-        new Setting("PGOF_RETRY_AFTER", "1s", "the `Retry-After` sent with 503, in whole seconds (rounded up; at most 24h)"),
+        new Setting("PGOF_RETRY_AFTER", "1s", "the `Retry-After` of a 503, whole seconds (at most 24h)"),
         new Setting("PGOF_SHUTDOWN_TIMEOUT", "20s", "how long SIGTERM waits for in-flight work"),
-        new Setting(LogSettings.LEVEL, "INFO", "`ERROR`, `WARN`, `INFO`, `DEBUG` or `TRACE` (any case); logs go to stderr, "
-                + "written by a background thread, one line per request (health and readiness probes at `DEBUG`)"),
-        new Setting(LogSettings.FORMAT, "text", "`text`, or `json`: one JSON object per line with an ISO-8601 `timestamp`, "
-                + "for log shippers (any case)"),
+        new Setting(LogSettings.LEVEL, "INFO", "`ERROR`, `WARN`, `INFO`, `DEBUG` or `TRACE` (to stderr)"),
+        new Setting(LogSettings.FORMAT, "text", "`text`, or `json` (one object per line)"),
         new Setting("PGOF_METRICS", "on", "`off`: no `/metrics` (404)"),
-        new Setting("PGOF_KEY_RELOAD_INTERVAL", "5s", "how often the key files are checked for changes (`SIGHUP` reloads at once)"),
-        new Setting("PGOF_COMPACT_INTERVAL", "10s", "how often the compactor folds new profiles into rollups; it also starts at "
-                + "once when 256 profiles wait"),
-        new Setting("PGOF_RETENTION", "unset: keep everything", "delete stored data received longer ago than this (`30d`, "
-                + "`72h`), a whole hour or day at a time; each deletion is logged"),
-        new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "a size: while the store is larger, delete the oldest files "
-                + "first (never the newest); each deletion is logged"),
-        new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "while this many profiles wait for the compactor, submits get 503 + "
-                + "Retry-After (`0`: never). A burst below it is taken at full rate; a sustained load beyond what compaction "
-                + "folds is shed, so a merge never has more than this to fold"),
-        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions separated by spaces (a space inside a pattern: `\\x20`): "
-                + "in every merge, functions whose name matches are renamed so that Go's PGO makes no call edge into or out of "
-                + "them hot; a bad pattern stops the start"));
+        new Setting("PGOF_KEY_RELOAD_INTERVAL", "5s", "how often key files are checked for changes"),
+        new Setting("PGOF_COMPACT_INTERVAL", "10s", "how often new profiles are folded into rollups"),
+        new Setting("PGOF_RETENTION", "unset: keep everything", "delete data received longer ago than this (`30d`)"),
+        new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "while the store is larger, delete the oldest data first"),
+        new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "submits get 503 while this many wait to be folded (`0`: never)"),
+        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: matching functions make no hot PGO call edge"));
 
     /** One row of {@link #VARIABLES}. */
     public record Setting(String name, String dflt, String meaning) {}

@@ -1,5 +1,6 @@
 package dev.pgofleet.report;
 
+import dev.pgofleet.pprof.GoString;
 import dev.pgofleet.pprof.MergedProfile;
 
 /**
@@ -9,11 +10,11 @@ import dev.pgofleet.pprof.MergedProfile;
  */
 public record Frame(String name, String objfile, long startLine) {
     static Frame of(MergedProfile.Location location, MergedProfile.Line line) {
-        String objfile = location.mapping() == null ? "" : location.mapping().file();
+        String objfile = location.mapping() == null ? "" : GoString.display(location.mapping().file());
         if (line == null || line.function() == null) {
             return new Frame("", objfile, 0);
         }
-        String name = line.function().name();
+        String name = GoString.display(line.function().name());
         return name.isEmpty() ? new Frame("", objfile, line.function().startLine()) : new Frame(name, "", 0);
     }
 

@@ -52,7 +52,7 @@ public final class Summary {
                 continue;
             }
             MergedProfile.Mapping m = s.locations().get(s.locations().size() - 1).mapping();
-            MainBinary key = m == null ? MainBinary.UNKNOWN : new MainBinary(m.file(), m.buildId());
+            MainBinary key = MainBinary.of(m);
             byBinary.computeIfAbsent(key, k -> new long[] {0, 0, -1})[1] += s.value(cpu);
         }
         List<Build> out = new ArrayList<>();

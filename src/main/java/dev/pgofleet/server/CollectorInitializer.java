@@ -40,6 +40,7 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        server.connections().add(ch); // leaves the group when closed
         ChannelPipeline p = ch.pipeline();
         RequestDeadlineHandler deadline = new RequestDeadlineHandler(server.config().requestTimeout());
         p.addLast("idle", new IdleStateHandler(0, 0, server.config().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));

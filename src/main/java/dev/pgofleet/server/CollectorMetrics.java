@@ -38,7 +38,7 @@ public final class CollectorMetrics {
             .help("Submit and merge requests being worked on").register(registry);
 
     /** Every label value a series can take: each is exported from the start, at zero until it happens. */
-    static final String[] SUBMIT_OUTCOMES = {"accepted", "invalid", "unauthorized", "too_large", "shed", "storage_error"};
+    static final String[] SUBMIT_OUTCOMES = java.util.Arrays.stream(Outcome.values()).map(o -> o.metricLabel).distinct().toArray(String[]::new);
     static final String[] SHED_REASONS = {"workers", "bytes", "io", "compaction"};
     static final String[] MERGE_KINDS = {"merge", "combine", "window"};
 

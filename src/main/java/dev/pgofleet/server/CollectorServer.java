@@ -10,9 +10,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,6 +41,8 @@ public final class CollectorServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final Channel channel;
+    /** Every open connection: a graceful stop drains them before the workers and the store stop. */
+    private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final KeyReloader keyReloader;
 
     private CollectorServer(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
@@ -60,8 +65,8 @@ public final class CollectorServer implements AutoCloseable {
         ServerContext context = new ServerContext(config, keys, inFlight,
                 new SubmitHandler(workers, store, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
                 new MergeHandler(merges, config.retryAfterSeconds(), metrics, config.pgoExclude()), new ReadyHandler(store),
-                new MetricsHandler(metrics, metricsThread), new SummaryHandler(merges, config.retryAfterSeconds()),
-                new FlameGraphHandler(merges, config.retryAfterSeconds()), new UiHandler(), metrics);
+                new MetricsHandler(metrics, metricsThread), new SummaryHandler(merges, config.retryAfterSeconds(), config.pgoExclude()),
+                new FlameGraphHandler(merges, config.retryAfterSeconds(), config.pgoExclude()), new UiHandler(), metrics, connections);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
@@ -103,6 +108,16 @@ public final class CollectorServer implements AutoCloseable {
     public void close() {
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         channel.close().syncUninterruptibly();
+        // Drain: an idle connection closes now; one whose request is being worked on gets its answer
+        // (with Connection: close, see Responses) and then closes. Workers and the store run meanwhile.
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> {
+                if (!PipeliningHandler.isWorking(ch)) {
+                    ch.close();
+                }
+            });
+        }
+        connections.newCloseFuture().awaitUninterruptibly(Math.max(1, remaining(deadline) / 1_000_000));
         keyReloader.close();
         workers.shutdown();
         metricsThread.shutdown();

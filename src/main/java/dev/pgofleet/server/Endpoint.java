@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 enum Endpoint {
     SUBMIT("/v1/submit", Key.SUBMIT, true, HttpMethod.POST),
     MERGE("/v1/merge", Key.MERGE, false, HttpMethod.POST),
-    // Any method, as the original answers /healthz; /readyz and /metrics follow it.
+    // Any method, as the original Go collector answers /healthz; /readyz and /metrics follow it.
     HEALTH("/healthz", Key.NONE, false),
     READY("/readyz", Key.NONE, false),
     METRICS("/metrics", Key.NONE, false),

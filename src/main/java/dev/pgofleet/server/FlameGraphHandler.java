@@ -1,5 +1,6 @@
 package dev.pgofleet.server;
 
+import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.report.FlameGraph;
 import dev.pgofleet.report.Summary;
 import dev.pgofleet.store.MergeService;
@@ -20,12 +21,14 @@ final class FlameGraphHandler extends EndpointHandler {
     static final double DEFAULT_MIN_SHARE = 0.001;
     private final MergeService merges;
     private final int retryAfterSeconds;
+    private final ExcludedFunctions collectorExcludes;
     private final java.util.concurrent.atomic.AtomicReference<Cached> last = new java.util.concurrent.atomic.AtomicReference<>();
 
     private record Cached(Summary summary, double minShare, String json) {}
 
-    FlameGraphHandler(MergeService merges, int retryAfterSeconds) {
+    FlameGraphHandler(MergeService merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
         super(Endpoint.FLAMEGRAPH);
+        this.collectorExcludes = collectorExcludes;
         this.merges = merges;
         this.retryAfterSeconds = retryAfterSeconds;
     }
@@ -36,7 +39,7 @@ final class FlameGraphHandler extends EndpointHandler {
         ViewParams params;
         double minShare;
         try {
-            params = ViewParams.of(req);
+            params = ViewParams.of(req, collectorExcludes);
             minShare = ViewParams.shareParam(req, "min_share", DEFAULT_MIN_SHARE);
         } catch (IllegalArgumentException e) {
             Responses.send(ctx, keepAlive, Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()));

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** {@code /healthz}: 200 {@code OK}, the original's liveness answer. */
+/** {@code /healthz}: 200 {@code OK}, the original Go collector's liveness answer. */
 @Sharable
 final class HealthHandler extends EndpointHandler {
     HealthHandler() {

@@ -2,6 +2,7 @@ package dev.pgofleet.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -40,7 +41,8 @@ final class Responses {
 
     /** Sends a response; closes afterwards unless both sides want keep-alive, else resumes reading. */
     static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
-        boolean keep = keepAlive && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(response.headers().get(HttpHeaderNames.CONNECTION, ""));
+        boolean keep = keepAlive && accepting(ctx.channel())
+                && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(response.headers().get(HttpHeaderNames.CONNECTION, ""));
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keep);
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
@@ -50,6 +52,14 @@ final class Responses {
                 LingeringClose.closeAfterAnswer(f.channel());
             }
         });
+    }
+
+    /**
+     * Whether the server still accepts connections: once it stops (a graceful stop), every answer
+     * closes its connection, so that no client sends another request that would not be answered.
+     */
+    private static boolean accepting(Channel ch) {
+        return ch.parent() == null || ch.parent().isOpen();
     }
 
     /** Sends the response that a failed piece of work deserves. */

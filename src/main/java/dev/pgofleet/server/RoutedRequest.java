@@ -18,7 +18,7 @@ record RoutedRequest(Endpoint endpoint, FullHttpRequest request, QueryStringDeco
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    /** A boolean query parameter: exactly "true" is true, anything else false (as the original). */
+    /** A boolean query parameter: exactly "true" is true, anything else false (as the original Go collector). */
     boolean flag(String name) {
         return "true".equals(param(name));
     }

@@ -1,5 +1,6 @@
 package dev.pgofleet.server;
 
+import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.report.Summary;
 import dev.pgofleet.store.MergeService;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -18,9 +19,11 @@ final class SummaryHandler extends EndpointHandler {
     static final int DEFAULT_TOP = 50, MAX_TOP = 10_000;
     private final MergeService merges;
     private final int retryAfterSeconds;
+    private final ExcludedFunctions collectorExcludes;
 
-    SummaryHandler(MergeService merges, int retryAfterSeconds) {
+    SummaryHandler(MergeService merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
         super(Endpoint.SUMMARY);
+        this.collectorExcludes = collectorExcludes;
         this.merges = merges;
         this.retryAfterSeconds = retryAfterSeconds;
     }
@@ -32,7 +35,7 @@ final class SummaryHandler extends EndpointHandler {
         int top;
         boolean byCum;
         try {
-            params = ViewParams.of(req);
+            params = ViewParams.of(req, collectorExcludes);
             top = ViewParams.intParam(req, "top", DEFAULT_TOP, 1, MAX_TOP);
             String sort = ViewParams.param(req, "sort", "flat");
             if (!sort.equals("flat") && !sort.equals("cum")) {

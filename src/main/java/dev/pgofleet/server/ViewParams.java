@@ -1,33 +1,30 @@
 package dev.pgofleet.server;
 
 import dev.pgofleet.pprof.ExcludedFunctions;
-import dev.pgofleet.pprof.LeanProfile;
 import dev.pgofleet.pprof.ProfileForm;
 import java.util.List;
 
 /**
  * The parameters the merge's views (summary, flame graph) share with a merge: {@code service}
- * (only the default service exists), {@code since} and {@code form} ({@code full} or {@code lean}). A bad value is a 400 whose
- * message names the parameter and the value.
+ * (only the default service exists), {@code since}, and the form as a merge reads it
+ * ({@link MergeHandler#form}: {@code form}, {@code strip_labels}, {@code exclude} and the
+ * collector's excludes), so that a view describes the very file a merge of the same parameters
+ * serves. A bad value is a 400 whose message names the parameter and the value.
  */
-record ViewParams(String service, Long sinceMillis, String form) {
+record ViewParams(String service, Long sinceMillis, ProfileForm profileForm) {
     static final String DEFAULT_SERVICE = "default";
 
-    static ViewParams of(RoutedRequest req) {
+    static ViewParams of(RoutedRequest req, ExcludedFunctions collectorExcludes) {
         String service = param(req, "service", DEFAULT_SERVICE);
         if (!service.equals(DEFAULT_SERVICE)) {
             throw new IllegalArgumentException("unknown service=" + service + ": this collector has only service=default");
         }
-        String form = param(req, "form", "full");
-        if (!form.equals("full") && !form.equals("lean")) {
-            throw new IllegalArgumentException("unknown form=" + form + ": expected full or lean");
-        }
-        return new ViewParams(service, MergeHandler.since(req), form);
+        return new ViewParams(service, MergeHandler.since(req), MergeHandler.form(req, collectorExcludes));
     }
 
-    /** The merge form described: full, or lean (see {@link LeanProfile}). */
-    ProfileForm profileForm() {
-        return form.equals("lean") ? new ProfileForm(true, false, ExcludedFunctions.NONE) : ProfileForm.FULL;
+    /** The form's name as the views report it. */
+    String form() {
+        return profileForm.lean() ? "lean" : "full";
     }
 
     static String param(RoutedRequest req, String name, String otherwise) {

@@ -259,7 +259,7 @@ public final class MergeService implements AutoCloseable {
         long first = undated || f.fromMillis() <= 0 ? -1 : f.fromMillis();
         long last = undated ? -1 : f.newestMillis();
         DecodeLimits limits = quarantine.limitsFor(p);
-        List<MainBinary> binaries = f.profiles() > 1 ? MainBinary.inMerged(bytes, limits) : List.of(MainBinary.of(bytes, limits));
+        List<MainBinary> binaries = MainBinary.in(bytes, limits);
         return new StoredInput(f.profiles(), bytes.length, first, last, binaries);
     }
 

@@ -31,7 +31,7 @@ final class OriginalTakeover {
     private static final Logger log = LoggerFactory.getLogger(OriginalTakeover.class);
     private static final Pattern NAME = Pattern.compile("(merged_)?([0-9]{1,18})_([0-9]{1,18})\\.pgo");
     static final String SUFFIX = ".pgo";
-    /** The boot id of raw names taken over from the original (ours are six hex digits). */
+    /** The boot id of raw names taken over from the original Go collector (ours are six hex digits). */
     static final String BOOT = "orig";
 
     /** An original file; merged ones come first, as their content is older than later submits. */

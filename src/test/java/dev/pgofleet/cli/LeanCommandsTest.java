@@ -87,7 +87,7 @@ class LeanCommandsTest {
         assertThat(CliRun.of("inspect").exit()).isEqualTo(2);
         CliRun tooLarge = CliRun.of("inspect", "--max-decompressed-bytes", "4294967296", fullFile.toString());
         assertThat(tooLarge.exit()).isEqualTo(2);
-        assertThat(tooLarge.err()).startsWith("error: --top must be 0 or more").hasLineCount(1);
+        assertThat(tooLarge.err()).startsWith("error: --max-decompressed-bytes=4294967296: expected").hasLineCount(1);
     }
 
     @Test

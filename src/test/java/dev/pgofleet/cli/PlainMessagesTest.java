@@ -71,6 +71,9 @@ class PlainMessagesTest {
         "agent|--url|http://h:8080|--key-file|KEY|--target|http://h:6060|--cycles|-1; 2; --cycles",
         "merge-files|-o|TMP/out.pgo|TMP/missing.pprof; 1; missing.pprof",
         "merge-files|--strip-labels; 2; -o",
+        "top|--url|http://h:8080|--key-file|KEY|--since|3x; 2; --since",
+        "inspect|--max-decompressed-bytes|4294967296|PROFILE; 2; --max-decompressed-bytes=4294967296",
+        "inspect|--top|-1|PROFILE; 2; --top=-1",
         "quickstart|--keys-dir|KEY; 1; KEY",
         "nope; 2; nope"})
     void badOptionsGiveOnePlainLine(String args, int exit, String fragment) {

@@ -7,6 +7,8 @@ import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.MergedProfile;
 import dev.pgofleet.pprof.ProfileMerger;
 import dev.pgofleet.pprof.ValidProfile;
+import dev.pgofleet.pprof.proto.ProfileProto.Profile;
+import dev.pgofleet.testing.TestData;
 import org.junit.jupiter.api.Test;
 
 /** The flame graph's folding on a 100,000-function profile, and the JSON's escaping. */
@@ -36,6 +38,35 @@ class FlameGraphTest {
             check(c, threshold);
         }
         assertThat(n.value()).as(n.name()).isEqualTo(sum);
+    }
+
+    /** Profile strings are bytes; what people read is the text those bytes spell in UTF-8. */
+    @Test
+    void namesAndBinariesShowAsTheTextTheirBytesSpell() throws Exception {
+        Profile base = TestData.proto(TestData.bytes("profiles/fleet/inst001.pprof"));
+        Profile.Builder b = base.toBuilder();
+        String name = "main.caf\u00e9\u00fcn\u00efcode", file = "/srv/b\u00efn/app";
+        var sample = base.getSample(0);
+        var leaf = location(base, sample.getLocationId(0));
+        var root = location(base, sample.getLocationId(sample.getLocationIdCount() - 1));
+        long functionId = leaf.getLine(leaf.getLineCount() - 1).getFunctionId();
+        b.setStringTable((int) base.getFunctionList().stream().filter(f -> f.getId() == functionId).findFirst().orElseThrow().getName(), name);
+        b.setStringTable((int) base.getMappingList().stream().filter(m -> m.getId() == root.getMappingId()).findFirst().orElseThrow()
+                .getFilename(), file);
+        byte[] bytes = b.build().toByteArray();
+        ProfileMerger merger = new ProfileMerger();
+        merger.add(ValidProfile.parse(bytes, DecodeLimits.DEFAULT));
+        MergedProfile p = merger.result();
+
+        assertThat(TopFunctions.of(p).top(0, false)).extracting(TopFunctions.Entry::name).contains(name);
+        StringBuilder json = new StringBuilder();
+        FlameGraph.writeJson(FlameGraph.of(p), json);
+        assertThat(json.toString()).contains(Json.string(name));
+        assertThat(MainBinary.in(bytes, DecodeLimits.DEFAULT)).extracting(MainBinary::file).containsExactly(file);
+    }
+
+    private static dev.pgofleet.pprof.proto.ProfileProto.Location location(Profile p, long id) {
+        return p.getLocationList().stream().filter(l -> l.getId() == id).findFirst().orElseThrow();
     }
 
     @Test

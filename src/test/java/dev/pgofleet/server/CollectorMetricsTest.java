@@ -21,7 +21,8 @@ class CollectorMetricsTest {
         for (String kind : CollectorMetrics.MERGE_KINDS) {
             assertThat(text).contains("pgof_merges_total{kind=\"" + kind + "\"} 0.0");
         }
-        assertThat(text).contains("pgof_key_reload_failures_total 0.0");
+        assertThat(text).contains("pgof_key_reload_failures_total 0.0")
+                .contains("pgof_submits_total{outcome=\"internal_error\"} 0.0");
     }
 
     @Test

@@ -221,7 +221,7 @@ class ViewsSocketTest {
                 "/v1/summary?sort=name", "invalid sort=name: expected flat or cum\n",
                 "/v1/summary?service=billing", "unknown service=billing: this collector has only service=default\n",
                 "/v1/flamegraph?min_share=2", "invalid min_share=2: expected a share from 0 to 1, such as 0.001\n",
-                "/v1/flamegraph?form=compact", "unknown form=compact: expected full or lean\n");
+                "/v1/flamegraph?form=compact", "invalid form=compact: expected full or lean\n");
         bad.forEach((q, reason) -> {
             HttpResponse<String> r = get(q, RunningCollector.MERGE_KEY);
             assertThat(r.statusCode()).as(q).isEqualTo(400);
