@@ -1,5 +1,6 @@
 package dev.pgofleet.cli;
 
+import dev.pgofleet.report.Json;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -45,7 +46,7 @@ public final class LogLine {
 
     private static void member(StringBuilder b, String key, Object value) {
         b.append(',');
-        string(b, key);
+        Json.string(key, b);
         b.append(':');
         if (value == null) {
             b.append("null");
@@ -54,35 +55,8 @@ public final class LogLine {
         } else if (value instanceof Double d && Double.isFinite(d)) {
             b.append(d);
         } else {
-            string(b, value.toString());
+            Json.string(value.toString(), b);
         }
     }
 
-    private static void string(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogate(s, i)) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
-    }
-
-    private static boolean validSurrogate(String s, int i) {
-        char c = s.charAt(i);
-        return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
-                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
-    }
 }

@@ -1,9 +1,10 @@
 package dev.pgofleet.report;
 
 /**
- * Minimal JSON output. Strings are escaped so that no profile string can end the string or be
- * read as markup: quotes, backslashes, control characters, {@code < > &} and the JavaScript line
- * separators become escapes.
+ * Minimal JSON output, for the web page's data and JSON log lines. Strings are escaped so that no
+ * profile or request string can end the string or be read as markup: quotes, backslashes,
+ * control characters, DEL, lone surrogates, {@code < > &} and the JavaScript line separators
+ * become escapes.
  */
 public final class Json {
     private Json() {}
@@ -19,7 +20,8 @@ public final class Json {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
+                    if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029'
+                            || Character.isSurrogate(c) && !pairedSurrogate(s, i)) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);
@@ -28,6 +30,12 @@ public final class Json {
             }
         }
         out.append('"');
+    }
+
+    private static boolean pairedSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 
     public static String string(String s) {
