@@ -10,14 +10,13 @@ import dev.pgofleet.report.TopFunctions;
 import dev.pgofleet.report.TopText;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,11 +40,9 @@ final class TopCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "A pprof CPU profile (gzipped or not); or give --url.")
     Path file;
 
-    @Option(names = "--url", paramLabel = "BASE", description = "Collector base URL: show its merge instead of a file.")
-    URI url;
-
-    @Option(names = "--key-file", paramLabel = "FILE", description = "File holding the merge key (first non-blank line); default: the PGOF_KEY variable.")
-    Path keyFile;
+    /** The collector's merge instead of a file: --url, --key-file, --retries and --backoff as fetch takes them. */
+    @ArgGroup(exclusive = false)
+    ClientOptions client;
 
     @Option(names = "--service", paramLabel = "NAME", defaultValue = "default", description = "Service (default: ${DEFAULT-VALUE}, the only one today).")
     String service;
@@ -62,7 +59,7 @@ final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        if ((file == null) == (url == null)) {
+        if ((file == null) == (client == null)) {
             throw new ParameterException(spec.commandLine(), "give either FILE or --url BASE");
         }
         if (count < 0) {
@@ -85,12 +82,7 @@ final class TopCommand implements Callable<Integer> {
             if (!service.equals("default")) {
                 throw new ParameterException(spec.commandLine(), "--service " + service + ": the collector has only the default service");
             }
-            ClientOptions o = new ClientOptions();
-            o.url = url;
-            o.keyFile = keyFile;
-            o.retries = 5;
-            o.backoff = Duration.ofSeconds(1);
-            CollectorClient c = o.client(spec, err);
+            CollectorClient c = client.client(spec, err);
             String path = "/v1/merge" + (since == null ? "" : "?since=" + URLEncoder.encode(since, StandardCharsets.UTF_8));
             HttpResponse<byte[]> r;
             try {

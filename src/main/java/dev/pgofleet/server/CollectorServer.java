@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +46,16 @@ public final class CollectorServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final KeyReloader keyReloader;
 
-    private CollectorServer(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
+    /** How the collector opens its store: {@link ProfileStore#open}; tests pass one that injects faults. */
+    @FunctionalInterface
+    interface StoreOpener {
+        ProfileStore open(Path dir, int ioThreads, int ioQueue, DecodeLimits limits) throws IOException;
+    }
+
+    private CollectorServer(CollectorConfig config, AuthKeys keys, StoreOpener opener) throws IOException, InterruptedException {
         this.config = config;
         DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
-        this.store = ProfileStore.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4), limits);
+        this.store = opener.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4), limits);
         this.merges = new MergeService(store, limits, config.workerThreads());
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
@@ -87,7 +94,12 @@ public final class CollectorServer implements AutoCloseable {
 
     /** Opens the store (recovering it if needed) and starts listening. */
     public static CollectorServer start(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
-        CollectorServer s = new CollectorServer(config, keys);
+        return start(config, keys, ProfileStore::open);
+    }
+
+    /** As {@link #start(CollectorConfig, AuthKeys)}, with the store opened by {@code opener}. */
+    static CollectorServer start(CollectorConfig config, AuthKeys keys, StoreOpener opener) throws IOException, InterruptedException {
+        CollectorServer s = new CollectorServer(config, keys, opener);
         log.info("collector listening on {}, storing in {}", s.address(), s.store.directory());
         return s;
     }

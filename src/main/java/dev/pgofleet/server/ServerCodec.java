@@ -20,6 +20,8 @@ import java.util.Queue;
  * request line held to RFC 9112 section 3: {@code method SP target SP version}, single spaces,
  * nothing before it but empty lines. Netty's decoder splits the line on any run of whitespace and
  * skips control bytes before it; a request a proxy in front reads differently must not be served.
+ * Whitespace after the version is refused by Netty's decoder itself (it checks the line's last
+ * byte before splitting it), so the words reach the checks below with nothing trailing them.
  * A malformed line becomes a failed decode, answered 400 by {@link ProtocolErrorHandler}. As in
  * {@code HttpServerCodec}, the encoder learns each request's method so that an answer to HEAD
  * carries no body.

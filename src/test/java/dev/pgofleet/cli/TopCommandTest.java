@@ -2,14 +2,17 @@ package dev.pgofleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.pgofleet.testing.GoToolchain;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,5 +84,51 @@ class TopCommandTest {
         CliRun heap = CliRun.of("top", TestData.path("profiles/noncpu/heap.pprof").toString());
         assertThat(heap.exit()).isEqualTo(1);
         assertThat(heap.err()).contains("not a CPU profile").doesNotContain("Exception");
+    }
+
+    /** top --url takes fetch's client options and retries a 503 after its Retry-After, as fetch does. */
+    @Test
+    void aCollectorShedding503IsRetriedAsFetchRetriesIt() throws Exception {
+        Path profile = TestData.path("profiles/fleet/inst001.pprof");
+        byte[] body = Files.readAllBytes(profile);
+        AtomicInteger requests = new AtomicInteger();
+        AtomicInteger shed = new AtomicInteger(1);
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/v1/merge", ex -> {
+            requests.incrementAndGet();
+            if (shed.getAndDecrement() > 0) {
+                byte[] busy = "overloaded: try again later\n".getBytes();
+                ex.getResponseHeaders().set("Retry-After", "0");
+                ex.sendResponseHeaders(503, busy.length);
+                ex.getResponseBody().write(busy);
+            } else {
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        fake.start();
+        try {
+            Path key = Files.writeString(tmp.resolve("merge_key"), RunningCollector.MERGE_KEY + "\n");
+            String url = "http://127.0.0.1:" + fake.getAddress().getPort();
+            CliRun retried = CliRun.of("top", "--url", url + "/v1/merge", "--key-file", key.toString(),
+                    "--retries", "2", "--backoff", "10ms", "-n", "5");
+            assertThat(retried.exit()).as(retried.err()).isZero();
+            assertThat(retried.err()).contains("HTTP 503 overloaded: try again later").contains("attempt 2 of 2");
+            assertThat(retried.out()).isEqualTo(CliRun.of("top", "-n", "5", profile.toString()).out());
+            assertThat(requests.get()).isEqualTo(2);
+
+            shed.set(Integer.MAX_VALUE);
+            CliRun once = CliRun.of("top", "--url", url, "--key-file", key.toString(), "--retries", "1");
+            assertThat(once.exit()).as("unreachable after its one attempt").isEqualTo(4);
+            assertThat(once.err()).contains("unreachable").contains("after 1 attempts").doesNotContain("retrying");
+            assertThat(requests.get()).isEqualTo(3);
+        } finally {
+            fake.stop(0);
+        }
+        assertThat(CliRun.of("top", profile.toString(), "--retries", "3").exit()).as("client options need --url").isEqualTo(2);
+        assertThat(CliRun.of("top", "--url", "http://127.0.0.1:1", "--key-file", "k", "--retries", "0").exit()).isEqualTo(2);
+        assertThat(PgoFleetCommand.commandLine("top").getSubcommands().get("top").getUsageMessage())
+                .contains("--retries").contains("--backoff").contains("--key-file");
     }
 }

@@ -2,6 +2,8 @@ package dev.pgofleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pgofleet.store.FaultyStores;
+import dev.pgofleet.testing.Profiles;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.SmallFilesystem;
 import dev.pgofleet.testing.TestData;
@@ -10,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +100,38 @@ class StorageFailureTest {
             assertThat(c.server.store().snapshot()).isEqualTo(before);
             assertThat(tempFiles(fs.dir)).isZero();
             assertThat(c.merge("").statusCode()).as("a plain merge still works").isEqualTo(200);
+        }
+    }
+
+    /**
+     * The file is renamed in but the directory fsync fails: the 503 must be true (nothing stored),
+     * so the client's retry is counted once. Merged comments are deduplicated, as Go's Merge does,
+     * so the count is read from the sample totals and the profile count.
+     */
+    @Test
+    void aFailedDirectoryFsyncAnswers503AndTheClientsRetryIsCountedOnce() throws Exception {
+        AtomicInteger failures = new AtomicInteger();
+        try (RunningCollector c = RunningCollector.start(tmp.resolve("collector"), Map.of("PGOF_COMPACT_INTERVAL", "1h"),
+                (config, keys) -> CollectorServer.start(config, keys,
+                        (dir, io, queue, limits) -> FaultyStores.failingDirectoryFsync(dir, io, queue, limits, failures)))) {
+            byte[] first = Profiles.withComment(TestData.bytes("profiles/fleet/inst002.pprof"), Profiles.tag(1));
+            byte[] retried = Profiles.withComment(TestData.bytes("profiles/fleet/inst001.pprof"), Profiles.tag(2));
+            assertThat(c.submit(first).statusCode()).isEqualTo(204);
+            failures.set(1);
+            HttpResponse<String> refused = c.submit(retried);
+            assertThat(failures.get()).as("the injected fsync failure was hit").isZero();
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("retry-after")).isPresent();
+            assertThat(c.storedCount()).as("what a 503 says: nothing stored").isEqualTo(1);
+            assertThat(c.submit(retried).statusCode()).as("the client's retry").isEqualTo(204);
+            HttpResponse<byte[]> merge = c.merge("");
+            assertThat(merge.statusCode()).isEqualTo(200);
+            assertThat(merge.headers().firstValue("X-Pgof-Profiles")).hasValue("2");
+            var merged = TestData.proto(merge.body());
+            assertThat(Profiles.tags(merged)).containsExactlyInAnyOrder(Profiles.tag(1), Profiles.tag(2));
+            assertThat(Profiles.totalSamples(merged)).as("the retried profile counted once")
+                    .isEqualTo(Profiles.totalSamples(TestData.proto(first)) + Profiles.totalSamples(TestData.proto(retried)));
+            assertThat(c.storedCount()).isEqualTo(2);
         }
     }
 }

@@ -31,8 +31,19 @@ public final class RunningCollector implements AutoCloseable {
         this.server = server;
     }
 
+    /** How a test starts the server from its settings and keys (one with an injected fault, say). */
+    @FunctionalInterface
+    public interface Starter {
+        CollectorServer start(CollectorConfig config, AuthKeys keys) throws Exception;
+    }
+
     /** Starts a collector storing under {@code dir}; {@code extra} overrides any PGOF_* variable. */
     public static RunningCollector start(Path dir, Map<String, String> extra) throws Exception {
+        return start(dir, extra, CollectorServer::start);
+    }
+
+    /** As {@link #start(Path, Map)}, the server started by {@code starter}. */
+    public static RunningCollector start(Path dir, Map<String, String> extra, Starter starter) throws Exception {
         Files.createDirectories(dir);
         Path submit = dir.resolve("submit_keys"), merge = dir.resolve("merge_keys");
         Files.writeString(submit, "\n  " + SUBMIT_KEY + "  \n\n");
@@ -45,7 +56,7 @@ public final class RunningCollector implements AutoCloseable {
         env.putAll(extra);
         CollectorConfig config = CollectorConfig.fromEnv(env);
         AuthKeys keys = new AuthKeys(KeyRing.load("submit", submit), KeyRing.load("merge", merge));
-        return new RunningCollector(dir, CollectorServer.start(config, keys));
+        return new RunningCollector(dir, starter.start(config, keys));
     }
 
     public int port() {
