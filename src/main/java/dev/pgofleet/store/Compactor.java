@@ -217,18 +217,18 @@ public final class Compactor implements AutoCloseable {
         });
         ProfileMerger merger;
         List<Path> folded;
+        // Ends as MergeService.foldStore does: after a failure, files are folded one at a time, and
+        // each failure quarantines one file, left out of the next attempt.
         for (int attempt = 1; ; attempt++) {
             merger = new ProfileMerger(true);
+            int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
             try {
                 folded = ParallelFold.fold(inputs, merger, quarantine::limitsFor, true, paced,
-                        decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {});
+                        decodeThreads * 4 * group, group, quarantine, n -> {});
                 break;
             } catch (ParallelFold.FoldBroken e) {
-                // the file concerned is quarantined: start over without it
-                if (attempt == 3) {
-                    throw new IOException("compaction of a bucket failed three times", e);
-                }
-                inputs = inputs.stream().filter(java.nio.file.Files::exists).toList();
+                List<Path> setAside = e.setAside();
+                inputs = inputs.stream().filter(f -> !setAside.contains(f)).toList();
             }
         }
         if (folded.isEmpty()) {

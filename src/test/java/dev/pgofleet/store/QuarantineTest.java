@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,54 @@ class QuarantineTest {
                 assertThat(compactor.quarantinedOwn()).isZero();
                 assertThat(compactor.quarantinedSubmitted()).as("the last broken one, met by compaction").isEqualTo(1);
             }
+        }
+    }
+
+    /**
+     * Folding fails (not decoding) for some stored files, more of them than a merge once tried
+     * attempts: each is quarantined and counted, every merge answers with all the others. No valid
+     * stored profile makes the merger fail (the CPU check leaves only compatible ones), so the
+     * failure is injected, on profiles marked by a time_nanos of 1; a partial holding one has it too.
+     */
+    @Test
+    void storedFilesWhoseFoldFailsAreQuarantinedAndTheMergeGoesOn() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> good = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            good.add(Files.readAllBytes(fleet.get(i)));
+        }
+        var marked = TestData.proto(Files.readAllBytes(fleet.get(8))).toBuilder().setTimeNanos(1).build();
+        byte[] poison = Gzip.gzip(marked.toByteArray(), 0, marked.getSerializedSize());
+        long t = DAY0 + 3 * HOUR;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            List<Path> bad = new ArrayList<>();
+            for (int i = 0; i < good.size(); i++) {
+                putRaw(t + i * 1000, i + 1, good.get(i));
+                if (i % 2 == 1) {
+                    bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
+                }
+            }
+            AtomicInteger failures = new AtomicInteger();
+            merges.foldCheck = p -> {
+                if (p.timeNanos() == 1) {
+                    failures.incrementAndGet();
+                    throw new IllegalStateException("a fault injected by the test");
+                }
+            };
+            MergeResult r = merges.merge(false).join();
+            assertThat(r.body()).as("every ordinary profile, none lost with a partial").isEqualTo(rawMerge(good));
+            assertThat(r.profiles()).isEqualTo(good.size());
+            assertThat(failures.get()).as("a partial, then each bad file alone").isEqualTo(1 + bad.size());
+            for (Path b : bad) {
+                assertThat(b).doesNotExist();
+                assertThat(dir.resolve("quarantine").resolve(b.getFileName())).exists();
+            }
+            assertThat(merges.quarantinedSubmitted()).as("each one counted").isEqualTo(bad.size());
+            assertThat(merges.quarantinedOwn()).isZero();
+
+            putRaw(t + 20_000, 200, poison); // stored again: set aside again, the merge still answers
+            assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(good));
+            assertThat(merges.quarantinedSubmitted()).isEqualTo(bad.size() + 1);
         }
     }
 
