@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.Gzip;
+import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileMerger;
 import dev.pgofleet.pprof.ProfileWriter;
 import dev.pgofleet.pprof.ValidProfile;
@@ -119,6 +120,53 @@ class QuarantineTest {
             putRaw(t + 20_000, 200, poison); // stored again: set aside again, the merge still answers
             assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(good));
             assertThat(merges.quarantinedSubmitted()).isEqualTo(bad.size() + 1);
+        }
+    }
+
+    /**
+     * A real profile refused when folded, not when decoded: google/pprof's rule (a merger that does
+     * not align sample types) refuses a valid CPU profile listing them in the other order. It is
+     * quarantined and counted, and the fold goes on with the others.
+     */
+    @Test
+    void aProfileRefusedWhenFoldedIsQuarantinedAndTheFoldGoesOn() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> good = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            good.add(Files.readAllBytes(fleet.get(i)));
+        }
+        var p = TestData.proto(Files.readAllBytes(fleet.get(6))).toBuilder();
+        var types = List.copyOf(p.getSampleTypeList());
+        p.setSampleType(0, types.get(1)).setSampleType(1, types.get(0));
+        for (int i = 0; i < p.getSampleCount(); i++) {
+            var sample = p.getSampleBuilder(i);
+            long first = sample.getValue(0);
+            sample.setValue(0, sample.getValue(1)).setValue(1, first);
+        }
+        var swapped = p.build();
+        byte[] refused = Gzip.gzip(swapped.toByteArray(), 0, swapped.getSerializedSize());
+        long t = DAY0 + 3 * HOUR;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            List<Path> goodFiles = new ArrayList<>();
+            for (int i = 0; i < good.size(); i++) {
+                goodFiles.add(putRaw(t + i * 1000, i + 1, good.get(i)));
+            }
+            Path bad = putRaw(t + 2500, 99, refused);
+            Quarantine quarantine = new Quarantine(store, LIMITS);
+            ProfileMerger strict = new ProfileMerger(false);
+            List<Path> files = store.list().stream().map(StoredFile::path).toList();
+            assertThat(files).contains(bad);
+            List<Path> folded = ParallelFold.fold(files, strict, LIMITS, true, Runnable::run, 64, 16, quarantine, n -> {});
+            assertThat(folded).isEqualTo(goodFiles);
+            ProfileMerger expected = new ProfileMerger(false);
+            for (byte[] b : good) {
+                expected.add(ValidProfile.parse(b, LIMITS));
+            }
+            assertThat(ProfileWriter.write(strict.result())).isEqualTo(ProfileWriter.write(expected.result()));
+            assertThat(bad).doesNotExist();
+            assertThat(dir.resolve("quarantine").resolve(bad.getFileName())).exists();
+            assertThat(quarantine.submittedFiles()).isEqualTo(1);
+            assertThat(quarantine.ownFiles()).isZero();
         }
     }
 
