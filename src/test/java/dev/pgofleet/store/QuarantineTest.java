@@ -123,6 +123,45 @@ class QuarantineTest {
         }
     }
 
+    /** As above, in a compaction pass: the bucket is rolled up from every other profile. */
+    @Test
+    void storedFilesWhoseFoldFailsAreQuarantinedAndCompactionGoesOn() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> good = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            good.add(Files.readAllBytes(fleet.get(i)));
+        }
+        var marked = TestData.proto(Files.readAllBytes(fleet.get(8))).toBuilder().setTimeNanos(1).build();
+        byte[] poison = Gzip.gzip(marked.toByteArray(), 0, marked.getSerializedSize());
+        long t = DAY0 + 3 * HOUR;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            List<Path> bad = new ArrayList<>();
+            for (int i = 0; i < good.size(); i++) {
+                putRaw(t + i * 1000, i + 1, good.get(i));
+                if (i % 2 == 0) {
+                    bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
+                }
+            }
+            Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
+            compactor.foldCheck = p -> {
+                if (p.timeNanos() == 1) {
+                    throw new IllegalStateException("a fault injected by the test");
+                }
+            };
+            compactor.runOnce();
+            compactor.close();
+            assertThat(store.list()).noneMatch(f -> f.kind() == Kind.RAW);
+            assertThat(store.storedProfiles()).isEqualTo(good.size());
+            for (Path b : bad) {
+                assertThat(dir.resolve("quarantine").resolve(b.getFileName())).exists();
+            }
+            assertThat(compactor.quarantinedSubmitted()).isEqualTo(bad.size());
+            try (MergeService merges = new MergeService(store, LIMITS, 2)) {
+                assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(good));
+            }
+        }
+    }
+
     /**
      * A real profile refused when folded, not when decoded: google/pprof's rule (a merger that does
      * not align sample types) refuses a valid CPU profile listing them in the other order. It is
