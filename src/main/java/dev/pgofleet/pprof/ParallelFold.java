@@ -41,15 +41,30 @@ public final class ParallelFold {
 
     /**
      * Thrown when folding an input failed part-way (a fault of ours, not a refusal of the input):
-     * the merge may hold part of it, so the caller starts the merge again; the inputs concerned
-     * were already given to the {@link OnBadInput}, so the next attempt goes on without them.
+     * the merge may hold part of it, so the caller starts the merge again. An input folded alone
+     * was already given to the {@link OnBadInput} ({@link #setAside}), so the next attempt goes
+     * on without it; a partial of several inputs was not (most of them are likely good): the
+     * caller folds again with groups of one, which meets the faulty input alone.
      */
     public static final class FoldBroken extends Exception {
         private static final long serialVersionUID = 1L;
+        private final transient List<Path> setAside;
 
-        FoldBroken(List<Path> files, RuntimeException cause) {
+        FoldBroken(List<Path> files, List<Path> setAside, RuntimeException cause) {
             super("folding " + files + " failed part-way", cause);
+            this.setAside = List.copyOf(setAside);
         }
+
+        /** The input given to the {@link OnBadInput}: one file, or none when a partial of several failed. */
+        public List<Path> setAside() {
+            return setAside;
+        }
+    }
+
+    /** What the fold adds each input or partial to, in order: a {@link ProfileMerger}'s {@code add}. */
+    @FunctionalInterface
+    public interface Folder {
+        void add(ValidProfile p) throws InvalidProfileException;
     }
 
     /** Stops the whole merge at the first bad input (the command line's behaviour). */
@@ -89,6 +104,13 @@ public final class ParallelFold {
     public static List<Path> fold(List<Path> files, ProfileMerger merger, Function<Path, DecodeLimits> limits, boolean requireCpu,
                                   Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
             throws InputException, FoldBroken {
+        return fold(files, merger::add, merger.alignsSampleTypes(), limits, requireCpu, pool, window, group, onBad, progress);
+    }
+
+    /** As above, into {@code into} (a merger's add, or a wrapper of it), with partials that align sample types as asked. */
+    public static List<Path> fold(List<Path> files, Folder into, boolean align, Function<Path, DecodeLimits> limits,
+                                  boolean requireCpu, Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
+            throws InputException, FoldBroken {
         Deque<CompletableFuture<List<Item>>> pending = new ArrayDeque<>();
         List<Path> folded = new ArrayList<>(files.size());
         int groupsAhead = Math.max(2, window / group), next = 0, done = 0;
@@ -96,25 +118,28 @@ public final class ParallelFold {
             while (next < files.size() && pending.size() < groupsAhead) {
                 List<Path> members = files.subList(next, Math.min(files.size(), next + group));
                 next += members.size();
-                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(members, limits, requireCpu, merger.alignsSampleTypes()), pool));
+                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(members, limits, requireCpu, align), pool));
             }
             for (Item item : pending.removeFirst().join()) {
                 if (item.bad != null) {
                     onBad.handle(item.files.get(0), item.bad);
                 } else {
                     try {
-                        merger.add(item.profile);
+                        into.add(item.profile);
                         folded.addAll(item.files);
                     } catch (InvalidProfileException e) {
                         for (Path f : item.files) {
                             onBad.handle(f, e.getMessage());
                         }
                     } catch (RuntimeException e) {
-                        log.error("folding {} failed part-way; the merge starts again without it", item.files, e);
-                        for (Path f : item.files) {
-                            onBad.handle(f, "could not be merged (an error of the collector, logged)");
+                        if (item.files.size() > 1) {
+                            log.error("folding a partial of {} files failed part-way; the merge starts again one file at a time",
+                                    item.files.size(), e);
+                            throw new FoldBroken(item.files, List.of(), e);
                         }
-                        throw new FoldBroken(item.files, e);
+                        log.error("folding {} failed part-way; the merge starts again without it", item.files, e);
+                        onBad.handle(item.files.get(0), "could not be merged (an error of the collector, logged)");
+                        throw new FoldBroken(item.files, item.files, e);
                     }
                 }
                 done += item.files.size();

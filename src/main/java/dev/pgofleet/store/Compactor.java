@@ -59,6 +59,8 @@ public final class Compactor implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private long lastPass = System.nanoTime(); // timer thread only
     private final AtomicLong foldedProfiles = new AtomicLong(), deletedFiles = new AtomicLong();
+    /** Runs before each fold step; tests make it fail, as no valid stored profile makes a merger's add fail. */
+    volatile ParallelFold.Folder foldCheck = p -> {};
 
     /**
      * {@code submitsBusy} says when submits want every core: compaction then waits between groups
@@ -217,18 +219,23 @@ public final class Compactor implements AutoCloseable {
         });
         ProfileMerger merger;
         List<Path> folded;
+        // Ends as MergeService.foldStore does: after a failure, files are folded one at a time, and
+        // each failure quarantines one file, left out of the next attempt.
         for (int attempt = 1; ; attempt++) {
-            merger = new ProfileMerger(true);
+            ProfileMerger m = new ProfileMerger(true);
+            merger = m;
+            int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
+            ParallelFold.Folder into = p -> {
+                foldCheck.add(p);
+                m.add(p);
+            };
             try {
-                folded = ParallelFold.fold(inputs, merger, quarantine::limitsFor, true, paced,
-                        decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {});
+                folded = ParallelFold.fold(inputs, into, true, quarantine::limitsFor, true, paced,
+                        decodeThreads * 4 * group, group, quarantine, n -> {});
                 break;
             } catch (ParallelFold.FoldBroken e) {
-                // the file concerned is quarantined: start over without it
-                if (attempt == 3) {
-                    throw new IOException("compaction of a bucket failed three times", e);
-                }
-                inputs = inputs.stream().filter(java.nio.file.Files::exists).toList();
+                List<Path> setAside = e.setAside();
+                inputs = inputs.stream().filter(f -> !setAside.contains(f)).toList();
             }
         }
         if (folded.isEmpty()) {

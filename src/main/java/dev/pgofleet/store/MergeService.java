@@ -50,6 +50,8 @@ public final class MergeService implements AutoCloseable {
     /** The latest merge of each form asked for, a few forms at most (requests may name their own excludes). */
     private final Map<ProfileForm, Shared> latest = new LinkedHashMap<>();
     private static final int FORMS_KEPT = 8;
+    /** Runs before each fold step; tests make it fail, as no valid stored profile makes a merger's add fail. */
+    volatile ParallelFold.Folder foldCheck = p -> {};
     private volatile Compactor compactor;
     /** A merge that would read more raw profiles than this has the compactor fold them first. */
     static final int CATCH_UP_ABOVE = 512;
@@ -179,17 +181,27 @@ public final class MergeService implements AutoCloseable {
     /**
      * Folds the stored files of the window. A file that cannot be read or folded is quarantined
      * and the merge goes on; should folding one fail part-way, the merge starts over without it.
+     * <p>This ends, and never fails because of a stored file: the first attempt folds partials of
+     * many files; after a failure, every attempt folds one file at a time, so each failure names a
+     * single file, which is quarantined and left out of every later attempt of this merge. Each
+     * retry thus has one file fewer to fold than the one before, and the files are finite.
      */
     private Folded foldStore(long sinceMillis, boolean combine, boolean describe) {
+        java.util.Set<Path> setAside = new java.util.HashSet<>();
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
+            int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
             store.readLock().lock();
             try {
                 // A combine leaves out files still being made durable: such a file may be taken back out (its client told to retry).
                 List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis) && !(combine && store.isPending(f)))
-                        .map(StoredFile::path).toList();
-                List<Path> folded = ParallelFold.fold(files, merger, quarantine::limitsFor, true, decodePool,
-                        decodeThreads * 4 * ParallelFold.SERVER_GROUP, ParallelFold.SERVER_GROUP, quarantine, n -> {});
+                        .map(StoredFile::path).filter(p -> !setAside.contains(p)).toList();
+                ParallelFold.Folder into = p -> {
+                    foldCheck.add(p);
+                    merger.add(p);
+                };
+                List<Path> folded = ParallelFold.fold(files, into, true, quarantine::limitsFor, true, decodePool,
+                        decodeThreads * 4 * group, group, quarantine, n -> {});
                 List<StoredInput> inputs = new ArrayList<>();
                 if (describe) {
                     for (Path p : folded) {
@@ -202,9 +214,7 @@ public final class MergeService implements AutoCloseable {
             } catch (ParallelFold.InputException e) {
                 throw new IllegalStateException("merge failed: " + e.getMessage(), e); // the quarantine never throws
             } catch (ParallelFold.FoldBroken e) {
-                if (attempt == 3) {
-                    throw new IllegalStateException("merge failed three times", e);
-                }
+                setAside.addAll(e.setAside());
             } finally {
                 store.readLock().unlock();
             }

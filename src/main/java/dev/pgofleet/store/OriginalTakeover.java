@@ -99,8 +99,13 @@ final class OriginalTakeover {
         return found;
     }
 
-    /** Copies a valid original to {@code target} (durable, not yet in the directory's fsync); returns why not otherwise. */
-    private static String copyIfValid(Original o, Path dir, Path target, DecodeLimits limits) throws IOException {
+    /**
+     * Copies a valid original to {@code target} (durable, not yet in the directory's fsync); returns why not otherwise.
+     * A {@code merged_} file is a collector's own and_combine result, holding many submits: like our own
+     * files, it is not judged by the per-submit {@code limits}.
+     */
+    private static String copyIfValid(Original o, Path dir, Path target, DecodeLimits submitLimits) throws IOException {
+        DecodeLimits limits = o.merged ? DecodeLimits.OWN_FILES : submitLimits;
         BasicFileAttributes a = Files.readAttributes(o.path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!a.isRegularFile()) {
             return "not a regular file";

@@ -58,6 +58,52 @@ class QuarantineSocketTest {
         }
     }
 
+    /**
+     * With lowered per-submit limits, an and_combine result larger than them is the collector's own
+     * file: it survives the next merge and a restart, and nothing goes to quarantine.
+     */
+    @Test
+    void anAndCombineResultLargerThanTheSubmitLimitsSurvivesMergeAndRestart() throws Exception {
+        List<byte[]> accepted = new ArrayList<>();
+        long maxBody = 0, maxInflated = 0;
+        for (Path f : TestData.fleet().subList(0, 12)) {
+            byte[] b = Files.readAllBytes(f);
+            accepted.add(b);
+            maxBody = Math.max(maxBody, b.length);
+            maxInflated = Math.max(maxInflated, Gzip.gunzip(b, 1 << 26).length);
+        }
+        Map<String, String> tight = Map.of("PGOF_MAX_BODY_BYTES", Long.toString(maxBody),
+                "PGOF_MAX_DECOMPRESSED_BYTES", Long.toString(maxInflated));
+        Path store = tmp.resolve("store");
+        try (RunningCollector c = RunningCollector.start(tmp, tight)) {
+            for (byte[] b : accepted.subList(0, 11)) {
+                assertThat(c.submit(b).statusCode()).isEqualTo(204);
+            }
+            HttpResponse<byte[]> combined = c.merge("?and_combine=true");
+            assertThat(combined.statusCode()).isEqualTo(200);
+            assertThat(combined.body()).isEqualTo(merge(accepted.subList(0, 11)));
+            assertThat((long) combined.body().length).as("larger than a submit may be").isGreaterThan(maxBody);
+            assertThat(c.submit(accepted.get(11)).statusCode()).isEqualTo(204);
+            HttpResponse<byte[]> r = c.merge("");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(merge(accepted));
+        }
+        try (RunningCollector c = RunningCollector.start(tmp, tight)) {
+            HttpResponse<byte[]> r = c.merge("");
+            assertThat(r.statusCode()).as("after a restart").isEqualTo(200);
+            assertThat(r.body()).isEqualTo(merge(accepted));
+            String metrics = c.send(HttpRequest.newBuilder(c.uri("/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("pgof_quarantined_files_total{kind=\"submitted\"} 0.0")
+                    .contains("pgof_quarantined_files_total{kind=\"own\"} 0.0");
+        }
+        Path quarantine = store.resolve("quarantine");
+        if (Files.exists(quarantine)) {
+            try (var q = Files.list(quarantine)) {
+                assertThat(q).isEmpty();
+            }
+        }
+    }
+
     private static byte[] merge(List<byte[]> inputs) throws Exception {
         ProfileMerger m = new ProfileMerger(true);
         for (byte[] b : inputs) {

@@ -83,4 +83,33 @@ class OriginalTakeoverTest {
             assertThat(again.snapshot()).hasSize(4);
         }
     }
+
+    /** The original's and_combine result is its own file: taken over whatever the per-submit limits; a submit is judged by them. */
+    @Test
+    void aMergedFileLargerThanTheSubmitLimitsIsTakenOverAndASubmitThatLargeIsNot() throws Exception {
+        List<Path> combined = new java.util.ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            combined.add(Files.write(copies.resolve("c" + i + ".pprof"), fleet(i)));
+        }
+        byte[] merged = ProfileWriter.write(ParallelFold.mergeFiles(combined, DecodeLimits.DEFAULT, true, 1, n -> {}));
+        byte[] submit = fleet(7);
+        DecodeLimits tight = new DecodeLimits(submit.length, dev.pgofleet.pprof.Gzip.gunzip(submit, 1 << 26).length);
+        assertThat((long) merged.length).as("the and_combine result exceeds the submit limit").isGreaterThan(tight.maxCompressedBytes());
+        Files.write(dir.resolve("merged_1795000000500_1.pgo"), merged);
+        Files.write(dir.resolve("1795000001000_1.pgo"), submit);
+        Files.write(dir.resolve("1795000002000_2.pgo"), merged); // a submit that large is refused, as at submit
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8, tight)) {
+            assertThat(store.snapshot()).extracting(p -> p.getFileName().toString()).containsExactly(
+                    "0000000000000-1795000000500-o1-1c.pprof", "1795000001000-0000000001-orig.pprof");
+            assertThat(store.snapshot().get(0)).hasBinaryContent(merged);
+            assertThat(names(dir.resolve("quarantine"))).containsExactly("1795000002000_2.pgo");
+            List<Path> all = new java.util.ArrayList<>(combined);
+            all.add(Files.write(copies.resolve("s.pprof"), submit));
+            byte[] want = ProfileWriter.write(ParallelFold.mergeFiles(all, DecodeLimits.DEFAULT, true, 1, n -> {}));
+            try (MergeService merges = new MergeService(store, tight, 2)) {
+                assertThat(merges.merge(false).get(20, TimeUnit.SECONDS).body()).isEqualTo(want);
+                assertThat(merges.quarantinedOwn() + merges.quarantinedSubmitted()).isZero();
+            }
+        }
+    }
 }

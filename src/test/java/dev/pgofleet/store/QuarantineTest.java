@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.Gzip;
+import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileMerger;
 import dev.pgofleet.pprof.ProfileWriter;
 import dev.pgofleet.pprof.ValidProfile;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +72,140 @@ class QuarantineTest {
                 assertThat(compactor.quarantinedOwn()).isZero();
                 assertThat(compactor.quarantinedSubmitted()).as("the last broken one, met by compaction").isEqualTo(1);
             }
+        }
+    }
+
+    /**
+     * Folding fails (not decoding) for some stored files, more of them than a merge once tried
+     * attempts: each is quarantined and counted, every merge answers with all the others. No valid
+     * stored profile makes the merger fail (the CPU check leaves only compatible ones), so the
+     * failure is injected, on profiles marked by a time_nanos of 1; a partial holding one has it too.
+     */
+    @Test
+    void storedFilesWhoseFoldFailsAreQuarantinedAndTheMergeGoesOn() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> good = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            good.add(Files.readAllBytes(fleet.get(i)));
+        }
+        var marked = TestData.proto(Files.readAllBytes(fleet.get(8))).toBuilder().setTimeNanos(1).build();
+        byte[] poison = Gzip.gzip(marked.toByteArray(), 0, marked.getSerializedSize());
+        long t = DAY0 + 3 * HOUR;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            List<Path> bad = new ArrayList<>();
+            for (int i = 0; i < good.size(); i++) {
+                putRaw(t + i * 1000, i + 1, good.get(i));
+                if (i % 2 == 1) {
+                    bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
+                }
+            }
+            AtomicInteger failures = new AtomicInteger();
+            merges.foldCheck = p -> {
+                if (p.timeNanos() == 1) {
+                    failures.incrementAndGet();
+                    throw new IllegalStateException("a fault injected by the test");
+                }
+            };
+            MergeResult r = merges.merge(false).join();
+            assertThat(r.body()).as("every ordinary profile, none lost with a partial").isEqualTo(rawMerge(good));
+            assertThat(r.profiles()).isEqualTo(good.size());
+            assertThat(failures.get()).as("a partial, then each bad file alone").isEqualTo(1 + bad.size());
+            for (Path b : bad) {
+                assertThat(b).doesNotExist();
+                assertThat(dir.resolve("quarantine").resolve(b.getFileName())).exists();
+            }
+            assertThat(merges.quarantinedSubmitted()).as("each one counted").isEqualTo(bad.size());
+            assertThat(merges.quarantinedOwn()).isZero();
+
+            putRaw(t + 20_000, 200, poison); // stored again: set aside again, the merge still answers
+            assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(good));
+            assertThat(merges.quarantinedSubmitted()).isEqualTo(bad.size() + 1);
+        }
+    }
+
+    /** As above, in a compaction pass: the bucket is rolled up from every other profile. */
+    @Test
+    void storedFilesWhoseFoldFailsAreQuarantinedAndCompactionGoesOn() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> good = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            good.add(Files.readAllBytes(fleet.get(i)));
+        }
+        var marked = TestData.proto(Files.readAllBytes(fleet.get(8))).toBuilder().setTimeNanos(1).build();
+        byte[] poison = Gzip.gzip(marked.toByteArray(), 0, marked.getSerializedSize());
+        long t = DAY0 + 3 * HOUR;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            List<Path> bad = new ArrayList<>();
+            for (int i = 0; i < good.size(); i++) {
+                putRaw(t + i * 1000, i + 1, good.get(i));
+                if (i % 2 == 0) {
+                    bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
+                }
+            }
+            Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
+            compactor.foldCheck = p -> {
+                if (p.timeNanos() == 1) {
+                    throw new IllegalStateException("a fault injected by the test");
+                }
+            };
+            compactor.runOnce();
+            compactor.close();
+            assertThat(store.list()).noneMatch(f -> f.kind() == Kind.RAW);
+            assertThat(store.storedProfiles()).isEqualTo(good.size());
+            for (Path b : bad) {
+                assertThat(dir.resolve("quarantine").resolve(b.getFileName())).exists();
+            }
+            assertThat(compactor.quarantinedSubmitted()).isEqualTo(bad.size());
+            try (MergeService merges = new MergeService(store, LIMITS, 2)) {
+                assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(good));
+            }
+        }
+    }
+
+    /**
+     * A real profile refused when folded, not when decoded: google/pprof's rule (a merger that does
+     * not align sample types) refuses a valid CPU profile listing them in the other order. It is
+     * quarantined and counted, and the fold goes on with the others.
+     */
+    @Test
+    void aProfileRefusedWhenFoldedIsQuarantinedAndTheFoldGoesOn() throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> good = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            good.add(Files.readAllBytes(fleet.get(i)));
+        }
+        var p = TestData.proto(Files.readAllBytes(fleet.get(6))).toBuilder();
+        var types = List.copyOf(p.getSampleTypeList());
+        p.setSampleType(0, types.get(1)).setSampleType(1, types.get(0));
+        for (int i = 0; i < p.getSampleCount(); i++) {
+            var sample = p.getSampleBuilder(i);
+            long first = sample.getValue(0);
+            sample.setValue(0, sample.getValue(1)).setValue(1, first);
+        }
+        var swapped = p.build();
+        byte[] refused = Gzip.gzip(swapped.toByteArray(), 0, swapped.getSerializedSize());
+        long t = DAY0 + 3 * HOUR;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
+            List<Path> goodFiles = new ArrayList<>();
+            for (int i = 0; i < good.size(); i++) {
+                goodFiles.add(putRaw(t + i * 1000, i + 1, good.get(i)));
+            }
+            Path bad = putRaw(t + 2500, 99, refused);
+            Quarantine quarantine = new Quarantine(store, LIMITS);
+            ProfileMerger strict = new ProfileMerger(false);
+            List<Path> files = store.list().stream().map(StoredFile::path).toList();
+            assertThat(files).contains(bad);
+            List<Path> folded = ParallelFold.fold(files, strict, LIMITS, true, Runnable::run, 64, 16, quarantine, n -> {});
+            assertThat(folded).isEqualTo(goodFiles);
+            ProfileMerger expected = new ProfileMerger(false);
+            for (byte[] b : good) {
+                expected.add(ValidProfile.parse(b, LIMITS));
+            }
+            assertThat(ProfileWriter.write(strict.result())).isEqualTo(ProfileWriter.write(expected.result()));
+            assertThat(bad).doesNotExist();
+            assertThat(dir.resolve("quarantine").resolve(bad.getFileName())).exists();
+            assertThat(quarantine.submittedFiles()).isEqualTo(1);
+            assertThat(quarantine.ownFiles()).isZero();
         }
     }
 
