@@ -83,22 +83,9 @@ class QuarantineTest {
      */
     @Test
     void storedFilesWhoseFoldFailsAreQuarantinedAndTheMergeGoesOn() throws Exception {
-        List<Path> fleet = TestData.fleet();
-        List<byte[]> good = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            good.add(Files.readAllBytes(fleet.get(i)));
-        }
-        var marked = TestData.proto(Files.readAllBytes(fleet.get(8))).toBuilder().setTimeNanos(1).build();
-        byte[] poison = Gzip.gzip(marked.toByteArray(), 0, marked.getSerializedSize());
-        long t = DAY0 + 3 * HOUR;
+        List<byte[]> good = firstFleetProfiles(8);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, LIMITS, 2)) {
-            List<Path> bad = new ArrayList<>();
-            for (int i = 0; i < good.size(); i++) {
-                putRaw(t + i * 1000, i + 1, good.get(i));
-                if (i % 2 == 1) {
-                    bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
-                }
-            }
+            List<Path> bad = storeWithMarkedBetween(good, 1);
             AtomicInteger failures = new AtomicInteger();
             merges.foldCheck = p -> {
                 if (p.timeNanos() == 1) {
@@ -117,7 +104,7 @@ class QuarantineTest {
             assertThat(merges.quarantinedSubmitted()).as("each one counted").isEqualTo(bad.size());
             assertThat(merges.quarantinedOwn()).isZero();
 
-            putRaw(t + 20_000, 200, poison); // stored again: set aside again, the merge still answers
+            putRaw(DAY0 + 3 * HOUR + 20_000, 200, marked()); // stored again: set aside again, the merge still answers
             assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(good));
             assertThat(merges.quarantinedSubmitted()).isEqualTo(bad.size() + 1);
         }
@@ -126,22 +113,9 @@ class QuarantineTest {
     /** As above, in a compaction pass: the bucket is rolled up from every other profile. */
     @Test
     void storedFilesWhoseFoldFailsAreQuarantinedAndCompactionGoesOn() throws Exception {
-        List<Path> fleet = TestData.fleet();
-        List<byte[]> good = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            good.add(Files.readAllBytes(fleet.get(i)));
-        }
-        var marked = TestData.proto(Files.readAllBytes(fleet.get(8))).toBuilder().setTimeNanos(1).build();
-        byte[] poison = Gzip.gzip(marked.toByteArray(), 0, marked.getSerializedSize());
-        long t = DAY0 + 3 * HOUR;
+        List<byte[]> good = firstFleetProfiles(8);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
-            List<Path> bad = new ArrayList<>();
-            for (int i = 0; i < good.size(); i++) {
-                putRaw(t + i * 1000, i + 1, good.get(i));
-                if (i % 2 == 0) {
-                    bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
-                }
-            }
+            List<Path> bad = storeWithMarkedBetween(good, 0);
             Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
             compactor.foldCheck = p -> {
                 if (p.timeNanos() == 1) {
@@ -271,6 +245,34 @@ class QuarantineTest {
                 assertThat(dir.resolve("quarantine").resolve(rollup.getFileName())).exists();
             }
         }
+    }
+
+    private static List<byte[]> firstFleetProfiles(int n) throws Exception {
+        List<byte[]> good = new ArrayList<>();
+        for (Path p : TestData.fleet().subList(0, n)) {
+            good.add(Files.readAllBytes(p));
+        }
+        return good;
+    }
+
+    /** A fleet profile marked by a time_nanos of 1, for the injected fold fault. */
+    private static byte[] marked() throws Exception {
+        var marked = TestData.proto(Files.readAllBytes(TestData.fleet().get(8))).toBuilder().setTimeNanos(1).build();
+        return Gzip.gzip(marked.toByteArray(), 0, marked.getSerializedSize());
+    }
+
+    /** Stores {@code good} an hour into DAY0, with a marked profile after each one at an index of {@code parity}; returns those. */
+    private List<Path> storeWithMarkedBetween(List<byte[]> good, int parity) throws Exception {
+        byte[] poison = marked();
+        long t = DAY0 + 3 * HOUR;
+        List<Path> bad = new ArrayList<>();
+        for (int i = 0; i < good.size(); i++) {
+            putRaw(t + i * 1000, i + 1, good.get(i));
+            if (i % 2 == parity) {
+                bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
+            }
+        }
+        return bad;
     }
 
     private Path putRaw(long receivedMillis, long seq, byte[] body) throws Exception {
