@@ -28,12 +28,15 @@ class StoreStartIT {
 
     /** The packaged jar on {@code dir/store} without waiting for it to serve; stdout and stderr in the returned log. */
     private static Process launch(Path dir, int port, List<String> prefix, Path log) throws Exception {
+        return launch(dir, port, prefix, log, CollectorProcess.jar().toAbsolutePath());
+    }
+
+    private static Process launch(Path dir, int port, List<String> prefix, Path log, Path jar) throws Exception {
         Path submit = dir.resolve("submit_keys"), merge = dir.resolve("merge_keys");
         Files.writeString(submit, RunningCollector.SUBMIT_KEY + "\n");
         Files.writeString(merge, RunningCollector.MERGE_KEY + "\n");
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-                CollectorProcess.jar().toAbsolutePath().toString()));
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("PGOF_BIND_ADDRESS", "127.0.0.1:" + port, "PGOF_DIRECTORY", dir.resolve("store").toString(),
                 "PGOF_SUBMIT_AUTH_KEYS_FILE", submit.toString(), "PGOF_MERGE_AUTH_KEYS_FILE", merge.toString()));
@@ -65,7 +68,10 @@ class StoreStartIT {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(tmp.resolve("store")); // root's, as the original's image left it
         Path log = tmp.resolve("collector.log");
-        Process p = launch(tmp, CollectorProcess.freePort(), List.of("setpriv", "--reuid=10001", "--regid=10001", "--clear-groups"), log);
+        // A copy uid 10001 can read wherever the checkout lies (a clone in a 0700 directory is not).
+        Path jar = Files.copy(CollectorProcess.jar(), tmp.resolve("pgo-fleet.jar"));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        Process p = launch(tmp, CollectorProcess.freePort(), List.of("setpriv", "--reuid=10001", "--regid=10001", "--clear-groups"), log, jar);
         String out = exitAndLog(p, log);
         assertThat(out).contains("cannot start: directory " + tmp.resolve("store") + " is not writable by the user this collector runs as"
                 + " (uid 10001, ").contains("e.g. chown -R 10001 " + tmp.resolve("store"));
