@@ -19,6 +19,6 @@ final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             req.release();
             throw new IllegalStateException("a request reached dispatch without a route");
         }
-        ctx.fireChannelRead(new RoutedRequest(route.endpoint(), req, route.query()));
+        ctx.fireChannelRead(new RoutedRequest(route.endpoint(), req, route.query(), route.scope()));
     }
 }

@@ -1,13 +1,25 @@
 package dev.pgofleet.server;
 
+import dev.pgofleet.config.ServiceName;
+import dev.pgofleet.config.ServiceScope;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCounted;
 import java.util.List;
 
-/** A whole request with the endpoint it is for; reference counting is the request's. */
-record RoutedRequest(Endpoint endpoint, FullHttpRequest request, QueryStringDecoder query) implements ReferenceCounted {
+/** A whole request with the endpoint it is for and the services its key may use; reference counting is the request's. */
+record RoutedRequest(Endpoint endpoint, FullHttpRequest request, QueryStringDecoder query, ServiceScope scope)
+        implements ReferenceCounted {
+    RoutedRequest(Endpoint endpoint, FullHttpRequest request, QueryStringDecoder query) {
+        this(endpoint, request, query, ServiceScope.ALL);
+    }
+
+    /** The service the request names ({@code ?service=}); {@link ServiceName#DEFAULT} when none. */
+    String service() {
+        String s = param("service");
+        return s == null ? ServiceName.DEFAULT : s;
+    }
     boolean keepAlive() {
         return HttpUtil.isKeepAlive(request);
     }
