@@ -9,34 +9,54 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The keys of one key file (one per line, blank lines ignored, spaces trimmed). Tokens are compared
- * by SHA-256 digest in constant time against every key, so timing reveals neither a key nor its length.
+ * The keys of one key file, each with the services it may use. A line holds a key, alone (every
+ * service) or followed by service names separated by spaces or tabs ({@code KEY svc-a svc-b}: only
+ * those); a {@code #} at the start of a line or after a space or tab begins a comment, so a key may
+ * hold {@code #} but not start with it. The same key on several lines may use every service its
+ * lines name. Tokens are compared by SHA-256 digest in constant time against every key, so timing
+ * reveals neither a key nor its length, nor which key matched.
  */
 public final class KeyRing {
-    private final byte[][] digests;
+    /** A key and the services it may use. */
+    public record Entry(String key, ServiceScope scope) {}
 
-    private KeyRing(byte[][] digests) {
+    private final byte[][] digests;
+    private final ServiceScope[] scopes;
+
+    private KeyRing(byte[][] digests, ServiceScope[] scopes) {
         this.digests = digests;
+        this.scopes = scopes;
     }
 
     public static KeyRing load(String variable, Path file) throws ConfigException {
-        byte[][] digests = read(variable + "=" + file, file).stream().map(KeyRing::sha256).toArray(byte[][]::new);
-        if (digests.length == 0) {
+        List<Entry> entries = entries(variable + "=" + file, file);
+        if (entries.isEmpty()) {
             throw new ConfigException(variable + "=" + file + ": file has no keys (one key per line expected)");
         }
-        return new KeyRing(digests);
+        return new KeyRing(entries.stream().map(e -> sha256(e.key())).toArray(byte[][]::new),
+                entries.stream().map(Entry::scope).toArray(ServiceScope[]::new));
+    }
+
+    /** The keys of a key file, in order of first appearance, without their scopes (what a client sends). */
+    public static List<String> read(String what, Path file) throws ConfigException {
+        return entries(what, file).stream().map(Entry::key).toList();
     }
 
     /**
-     * The keys of a key file, in order. Each line is trimmed of Unicode white space (a no-break
+     * The keys of a key file with their scopes, in order of first appearance; a key on several lines
+     * once, with the union of their scopes. Each line is trimmed of Unicode white space (a no-break
      * space included) and the file of a leading byte-order mark; a key that an HTTP client cannot
-     * send in an Authorization header (anything but visible ASCII) is refused, naming the line,
-     * since it could never match. {@code what} names the file in messages (a variable or an option).
+     * send in an Authorization header (anything but visible ASCII) or a name that is not a service
+     * name is refused, naming the line. {@code what} names the file in messages (a variable or an option).
      */
-    public static List<String> read(String what, Path file) throws ConfigException {
+    public static List<Entry> entries(String what, Path file) throws ConfigException {
         String text;
         try {
             // Malformed UTF-8 becomes U+FFFD and is then refused with its line number.
@@ -51,16 +71,66 @@ public final class KeyRing {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
-        List<String> keys = new ArrayList<>();
+        Map<String, ServiceScope> scopes = new LinkedHashMap<>();
         String[] lines = text.split("\r?\n|\r", -1);
         for (int n = 0; n < lines.length; n++) {
-            String key = strip(lines[n]);
-            if (key.isEmpty()) {
+            String line = strip(withoutComment(strip(lines[n])));
+            if (line.isEmpty()) {
                 continue;
             }
-            keys.add(sendable(what + " line " + (n + 1), key));
+            String where = what + " line " + (n + 1);
+            String[] words = line.split("[ \t]+");
+            String key = sendable(where, words[0]);
+            ServiceScope scope = ServiceScope.ALL;
+            if (words.length > 1) {
+                List<String> services = new ArrayList<>();
+                for (int i = 1; i < words.length; i++) {
+                    String problem = ServiceName.problem(words[i]);
+                    if (problem != null) {
+                        throw new ConfigException(where + ": '" + printable(words[i]) + "' is not a service name ("
+                                + problem + "); a line holds a key, then optionally the services it may use");
+                    }
+                    services.add(words[i]);
+                }
+                scope = ServiceScope.of(services);
+            }
+            scopes.merge(key, scope, KeyRing::union);
         }
-        return keys;
+        List<Entry> entries = new ArrayList<>();
+        scopes.forEach((k, s) -> entries.add(new Entry(k, s)));
+        return entries;
+    }
+
+    /** A line without its comment: from a {@code #} at its start or after a space or tab. */
+    private static String withoutComment(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (line.charAt(i) == '#' && (i == 0 || line.charAt(i - 1) == ' ' || line.charAt(i - 1) == '\t')) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
+    }
+
+    private static ServiceScope union(ServiceScope a, ServiceScope b) {
+        if (a.isAll() || b.isAll()) {
+            return ServiceScope.ALL;
+        }
+        Set<String> both = new TreeSet<>(a.services());
+        both.addAll(b.services());
+        return ServiceScope.of(both);
+    }
+
+    /** A word for a one-line message: control characters shown as code points. */
+    private static String printable(String word) {
+        StringBuilder b = new StringBuilder();
+        word.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\u%04X", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     /**
@@ -109,12 +179,21 @@ public final class KeyRing {
     }
 
     public boolean accepts(String token) {
+        return scopeOf(token) != null;
+    }
+
+    /**
+     * The services {@code token} may use, or null when it is no key of this ring. Every digest is
+     * compared (keys are distinct, so at most one matches).
+     */
+    public ServiceScope scopeOf(String token) {
         byte[] d = sha256(token);
-        boolean ok = false;
-        for (byte[] k : digests) {
-            ok |= MessageDigest.isEqual(k, d);
+        ServiceScope found = null;
+        for (int i = 0; i < digests.length; i++) {
+            boolean match = MessageDigest.isEqual(digests[i], d);
+            found = match ? scopes[i] : found;
         }
-        return ok;
+        return found;
     }
 
     private static byte[] sha256(String s) {

@@ -171,7 +171,7 @@ class CollectorConfigTest {
     @CsvSource(delimiter = '|', value = {
         "ok/al<00A0>pha|2|a space (U+00A0)",
         "caf<00E9>|1|the character U+00E9",
-        "two words|1|a space (U+0020)",
+        "two<000B>words|1|a space (U+000B)",
         "ok//bell<0007>|3|the character U+0007"})
     void aKeyThatCannotBeSentInAHeaderIsRefusedNamingTheFileAndLine(String content, int line, String what) throws Exception {
         // "/" is a line end, <XXXX> the character U+XXXX
