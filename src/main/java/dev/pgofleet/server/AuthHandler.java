@@ -1,5 +1,7 @@
 package dev.pgofleet.server;
 
+import dev.pgofleet.config.ServiceName;
+import dev.pgofleet.config.ServiceScope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -13,7 +15,9 @@ import io.netty.util.ReferenceCountUtil;
  * Checks the bearer key that the request's {@link Endpoint} needs, on the request head, before any
  * body is buffered or a 100 Continue is sent. A submit key cannot merge and a merge key cannot
  * submit. On failure: 401 with {@code WWW-Authenticate: Bearer} and the connection is closed (the
- * body is never read). Routing ran before, so a wrong method has already had its 405.
+ * body is never read). A valid key used for a service outside its scope gets 403 the same way. A
+ * request that passes carries the key's scope on its {@link Route}, for the stages after this one.
+ * Routing ran before, so a wrong method has already had its 405.
  */
 final class AuthHandler extends ChannelInboundHandlerAdapter {
     private static final String BEARER = "bearer ";
@@ -39,15 +43,23 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
                 Responses.refuse(ctx, msg, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed Authorization header"));
                 return;
             }
-            if (needed != Endpoint.Key.NONE && !authorized(header, needed)) {
-                rejecting = true;
-                if (route.endpoint() == Endpoint.SUBMIT) {
-                    metrics.submits.labelValues(Outcome.UNAUTHORIZED.metricLabel).inc();
+            if (needed != Endpoint.Key.NONE) {
+                ServiceScope scope = scopeOf(header, needed);
+                if (scope == null) {
+                    FullHttpResponse r = Outcome.UNAUTHORIZED.response("missing or invalid bearer key", 0);
+                    r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                    reject(ctx, msg, route, Outcome.UNAUTHORIZED, r);
+                    return;
                 }
-                FullHttpResponse r = Outcome.UNAUTHORIZED.response("missing or invalid bearer key", 0);
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                Responses.refuse(ctx, msg, r);
-                return;
+                String service = route.service();
+                if (route.endpoint().servesOneService() && !scope.allows(service)) {
+                    FullHttpResponse r = Outcome.FORBIDDEN.response("forbidden: this key may not use "
+                            + (ServiceName.isValid(service) ? "service '" + service + "'" : "the service this request names"), 0);
+                    r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
+                    reject(ctx, msg, route, Outcome.FORBIDDEN, r);
+                    return;
+                }
+                route.withScope(scope).attachTo(ctx.channel());
             }
         } else if (rejecting && msg instanceof HttpContent) {
             ReferenceCountUtil.release(msg);
@@ -66,12 +78,22 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private boolean authorized(String header, Endpoint.Key needed) {
+    /** Refuses the request from its head: its body, if any, is never read and the connection closes. */
+    private void reject(ChannelHandlerContext ctx, Object msg, Route route, Outcome outcome, FullHttpResponse r) {
+        rejecting = true;
+        if (route.endpoint() == Endpoint.SUBMIT) {
+            metrics.submits.labelValues(outcome.metricLabel).inc();
+        }
+        Responses.refuse(ctx, msg, r);
+    }
+
+    /** The services the bearer key may use, or null without a valid key for {@code needed}. */
+    private ServiceScope scopeOf(String header, Endpoint.Key needed) {
         if (header == null || header.length() <= BEARER.length()
                 || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
+            return null;
         }
         String token = header.substring(BEARER.length()).trim();
-        return !token.isEmpty() && keys.ring(needed).accepts(token);
+        return token.isEmpty() ? null : keys.ring(needed).scopeOf(token);
     }
 }

@@ -22,7 +22,7 @@ public final class CollectorMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     final Counter submits = Counter.builder().name("pgof_submits_total")
-            .help("Submits by outcome: accepted, invalid, unauthorized, too_large, shed, storage_error")
+            .help("Submits by outcome: accepted, invalid, unauthorized, forbidden, too_large, shed, storage_error")
             .labelNames("outcome").register(registry);
     final Counter receivedBytes = Counter.builder().name("pgof_received_bytes_total")
             .help("Bytes of submitted profiles received").register(registry);

@@ -52,6 +52,17 @@ enum Endpoint {
         return e;
     }
 
+    /**
+     * Whether a request works on the data of the one service it names ({@code ?service=}), so the
+     * key's scope must allow that service. A switch without default: a new endpoint must decide.
+     */
+    boolean servesOneService() {
+        return switch (this) {
+            case SUBMIT, MERGE, SUMMARY, FLAMEGRAPH -> true;
+            case HEALTH, READY, METRICS, UI -> false;
+        };
+    }
+
     boolean allows(HttpMethod method) {
         return methods.isEmpty() || methods.contains(method);
     }

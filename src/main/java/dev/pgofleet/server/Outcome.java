@@ -18,6 +18,8 @@ enum Outcome {
     ACCEPTED(HttpResponseStatus.NO_CONTENT, "accepted", Level.DEBUG, false),
     INVALID(HttpResponseStatus.BAD_REQUEST, "invalid", Level.INFO, false),
     UNAUTHORIZED(HttpResponseStatus.UNAUTHORIZED, "unauthorized", Level.INFO, false),
+    /** A valid key used for a service outside its scope. */
+    FORBIDDEN(HttpResponseStatus.FORBIDDEN, "forbidden", Level.INFO, false),
     TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", Level.INFO, false),
     SHED(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", Level.INFO, true),
     STORAGE_ERROR(HttpResponseStatus.SERVICE_UNAVAILABLE, "storage_error", Level.ERROR, true),
