@@ -2,6 +2,7 @@ package dev.pgofleet.cli;
 
 import dev.pgofleet.config.GoDuration;
 import dev.pgofleet.config.LogSettings;
+import dev.pgofleet.config.ServiceName;
 import dev.pgofleet.pprof.CpuProfileCheck;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.InvalidProfileException;
@@ -27,6 +28,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
@@ -45,7 +47,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  pgo-fleet agent --url http://collector:8080 --key-file /secret/submit_key \\",
                 "      --target http://10.0.0.5:6060 --target http://10.0.0.6:6060/debug/pprof/profile --interval 1h --duration 5m",
-                "  pgo-fleet agent --url http://collector:8080 --target http://localhost:6060 --interval 10m --duration 30s --cycles 1"})
+                "  pgo-fleet agent --url http://collector:8080 --target http://localhost:6060 --interval 10m --duration 30s --cycles 1",
+                "  pgo-fleet agent --url http://collector:8080 --service checkout --target http://10.0.0.5:6060 \\",
+                "      --target http://10.0.0.7:6060=payments      # 10.0.0.5 for checkout, 10.0.0.7 for payments"})
 final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -53,9 +57,13 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Option(names = "--target", required = true, paramLabel = "URL", converter = TargetConverter.class,
-            description = "A Go process's pprof endpoint (http://host:port or its /debug/pprof/profile URL); repeatable.")
-    List<URI> targets;
+    @Mixin
+    ServiceOption service;
+
+    @Option(names = "--target", required = true, paramLabel = "URL[=NAME]", converter = TargetConverter.class,
+            description = {"A Go process's pprof endpoint (http://host:port or its /debug/pprof/profile URL); repeatable.",
+                    "URL=NAME submits its profiles to service NAME (instead of --service's)."})
+    List<Target> targets;
 
     @Option(names = "--interval", defaultValue = "1h", paramLabel = "DURATION", converter = ClientOptions.DurationConverter.class,
             description = "Time between profiles of one target (default: ${DEFAULT-VALUE}).")
@@ -83,7 +91,10 @@ final class AgentCommand implements Callable<Integer> {
     private final Deque<Pending> pending = new ArrayDeque<>();
     private PrintWriter out;
 
-    private record Pending(URI target, int cycle, byte[] profile) {}
+    private record Pending(URI target, String service, int cycle, byte[] profile) {}
+
+    /** A pprof endpoint and the service its profiles go to (null: --service's, or the collector's default). */
+    record Target(URI url, String service) {}
 
     @Override
     public Integer call() throws InterruptedException {
@@ -107,9 +118,10 @@ final class AgentCommand implements Callable<Integer> {
         }
         CollectorClient collector = client.client(spec, this::log);
         List<Thread> profilers = new ArrayList<>();
-        for (URI t : targets) {
-            URI url = profileUrl(t);
-            Thread th = new Thread(() -> profileLoop(url), "agent-" + url.getHost() + ":" + url.getPort());
+        for (Target t : targets) {
+            URI url = profileUrl(t.url());
+            String to = t.service() != null ? t.service() : service.service;
+            Thread th = new Thread(() -> profileLoop(url, to), "agent-" + url.getHost() + ":" + url.getPort());
             th.start();
             profilers.add(th);
         }
@@ -153,7 +165,7 @@ final class AgentCommand implements Callable<Integer> {
         return URI.create(s);
     }
 
-    private void profileLoop(URI url) {
+    private void profileLoop(URI url, String to) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         Duration wait = firstDelay(interval);
         for (int cycle = 1; !stopping.get() && (cycles == 0 || cycle <= cycles); cycle++) {
@@ -173,7 +185,7 @@ final class AgentCommand implements Callable<Integer> {
                     throw new IllegalStateException("HTTP " + r.statusCode());
                 }
                 CpuProfileCheck.requireValid(r.body(), DecodeLimits.DEFAULT);
-                enqueue(new Pending(url, cycle, r.body()));
+                enqueue(new Pending(url, to, cycle, r.body()));
                 log(url + " cycle " + cycle + ": profiled " + duration.toSeconds() + "s, " + r.body().length + " bytes, queued");
             } catch (InterruptedException e) {
                 return;
@@ -219,12 +231,12 @@ final class AgentCommand implements Callable<Integer> {
                 next = pending.peekFirst();
             }
             try {
-                HttpResponse<byte[]> r = collector.post("/v1/submit", next.profile, null);
+                HttpResponse<byte[]> r = collector.post(ServiceOption.withService("/v1/submit", next.service), next.profile, null);
                 boolean ok = r.statusCode() == 200 || r.statusCode() == 204;
                 if (ok) {
                     delivered.incrementAndGet();
                 }
-                String outcome = ok ? "submitted"
+                String outcome = ok ? "submitted" + (next.service == null ? "" : " to service " + next.service)
                         : "rejected by the collector: HTTP " + r.statusCode() + " " + new String(r.body()).trim();
                 log(next.target + " cycle " + next.cycle + ": " + outcome);
                 remove(next);
@@ -277,15 +289,45 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
-    /** A Go process's pprof endpoint: an http(s) URL with a host, checked at start rather than an interval later. */
-    static final class TargetConverter implements ITypeConverter<URI> {
+    /**
+     * A Go process's pprof endpoint, an http(s) URL with a host, and optionally {@code =NAME}, its
+     * service; checked at start rather than an interval later. The last {@code =} separates a service
+     * when the text before it is a URL whose query, if any, gives every parameter a value
+     * ({@code http://h:6060/debug/pprof/profile?a=1=checkout}); otherwise it is the URL's.
+     */
+    static final class TargetConverter implements ITypeConverter<Target> {
         @Override
-        public URI convert(String value) {
-            URI u = ClientOptions.httpUrl(value, "http://10.0.0.5:6060");
-            if (u.getRawFragment() != null) {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "': expected a URL without #fragment");
+        public Target convert(String value) {
+            String url = value.trim();
+            String name = null;
+            int eq = url.lastIndexOf('=');
+            if (eq > 0 && completeQuery(url.substring(0, eq))) {
+                name = url.substring(eq + 1);
+                url = url.substring(0, eq);
+                String problem = ServiceName.problem(name);
+                if (problem != null) {
+                    throw new TypeConversionException("'" + value + "': '" + name + "' is not a service name: " + problem);
+                }
             }
-            return u;
+            URI u = ClientOptions.httpUrl(url, "http://10.0.0.5:6060");
+            if (u.getRawFragment() != null) {
+                throw new TypeConversionException("'" + value + "': expected a URL without #fragment");
+            }
+            return new Target(u, name);
+        }
+
+        /** No query, or one whose every parameter has a value: an {@code =} after it is not the query's. */
+        private static boolean completeQuery(String url) {
+            int q = url.indexOf('?');
+            if (q < 0) {
+                return true;
+            }
+            for (String param : url.substring(q + 1).split("&", -1)) {
+                if (param.indexOf('=') < 0) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -35,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  pgo-fleet fetch --url http://collector:8080 --key-file /secret/merge_key -o default.pgo",
                 "  pgo-fleet fetch --url http://collector:8080 --since 72h --strip-labels      # PGOF_KEY from the environment",
+                "  pgo-fleet fetch --url http://collector:8080 --service checkout -o checkout/default.pgo",
                 "  pgo-fleet fetch --url http://collector:8080 --lean --exclude '^runtime\\.gopark$' --verbose",
                 "", "Exit codes: 0 written or unchanged, 1 the file cannot be read or written, 2 usage error, 3 the collector",
                 "            refused or answered with something that is not a CPU profile (the file is left as it was),",
@@ -45,6 +46,9 @@ final class FetchCommand implements Callable<Integer> {
 
     @Mixin
     ClientOptions client;
+
+    @Mixin
+    ServiceOption service;
 
     @Option(names = {"-o", "--output"}, defaultValue = "default.pgo", paramLabel = "FILE",
             description = "Where the profile goes; its directory must exist (default: ${DEFAULT-VALUE}).")
@@ -102,7 +106,7 @@ final class FetchCommand implements Callable<Integer> {
         for (String x : exclude) {
             query.add("exclude=" + URLEncoder.encode(x, StandardCharsets.UTF_8));
         }
-        String path = "/v1/merge" + (query.isEmpty() ? "" : "?" + String.join("&", query));
+        String path = service.apply("/v1/merge" + (query.isEmpty() ? "" : "?" + String.join("&", query)));
         String etag;
         try {
             etag = currentEtag();

@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
                 "  pgo-fleet submit --url http://collector:8080 --key-file /secret/submit_key cpu.pprof",
                 "  PGOF_KEY=... pgo-fleet submit --url http://collector:8080 prof/*.pprof",
+                "  pgo-fleet submit --url http://collector:8080 --service checkout --key-file /secret/submit_key cpu.pprof",
                 "", "Exit codes: 0 all accepted, 2 usage error, 3 a file was rejected (the reason is printed),",
                 "            4 the collector was unreachable after retries."})
 final class SubmitCommand implements Callable<Integer> {
@@ -28,6 +29,9 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Mixin
     ClientOptions client;
+
+    @Mixin
+    ServiceOption service;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Profiles to submit, in this order.")
     List<Path> files;
@@ -47,7 +51,7 @@ final class SubmitCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                HttpResponse<byte[]> r = c.post("/v1/submit", body, null);
+                HttpResponse<byte[]> r = c.post(service.apply("/v1/submit"), body, null);
                 if (r.statusCode() == 200 || r.statusCode() == 204) {
                     err.println(f + ": accepted (" + body.length + " bytes)");
                 } else {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -44,8 +45,8 @@ final class TopCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false)
     ClientOptions client;
 
-    @Option(names = "--service", paramLabel = "NAME", defaultValue = "default", description = "Service (default: ${DEFAULT-VALUE}, the only one today).")
-    String service;
+    @Mixin
+    ServiceOption service;
 
     @Option(names = "--since", paramLabel = "WINDOW", converter = FetchCommand.WindowConverter.class, description = "Only profiles received in this window: a duration (72h) or an RFC 3339 time.")
     String since;
@@ -61,6 +62,9 @@ final class TopCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if ((file == null) == (client == null)) {
             throw new ParameterException(spec.commandLine(), "give either FILE or --url BASE");
+        }
+        if (file != null && service.service != null) {
+            throw new ParameterException(spec.commandLine(), "--service takes --url: a file is one service's profile already");
         }
         if (count < 0) {
             throw new ParameterException(spec.commandLine(), "-n must be 0 or more, got " + count);
@@ -79,11 +83,8 @@ final class TopCommand implements Callable<Integer> {
                 return 1;
             }
         } else {
-            if (!service.equals("default")) {
-                throw new ParameterException(spec.commandLine(), "--service " + service + ": the collector has only the default service");
-            }
             CollectorClient c = client.client(spec, err);
-            String path = "/v1/merge" + (since == null ? "" : "?since=" + URLEncoder.encode(since, StandardCharsets.UTF_8));
+            String path = service.apply("/v1/merge" + (since == null ? "" : "?since=" + URLEncoder.encode(since, StandardCharsets.UTF_8)));
             HttpResponse<byte[]> r;
             try {
                 r = c.post(path, new byte[0], null);

@@ -67,7 +67,9 @@ class TopCommandTest {
             CliRun soon = CliRun.of("top", "--url", url, "--key-file", key.toString(), "--since", "soon");
             assertThat(soon.exit()).as("checked before any request").isEqualTo(2);
             assertThat(soon.err()).contains("--since", "'soon'");
-            assertThat(CliRun.of("top", "--url", url, "--key-file", key.toString(), "--service", "billing").exit()).isEqualTo(2);
+            CliRun badService = CliRun.of("top", "--url", url, "--key-file", key.toString(), "--service", "Billing");
+            assertThat(badService.exit()).as("checked before any request").isEqualTo(2);
+            assertThat(badService.err()).contains("'Billing' is not a service name");
         } finally {
             c.close();
         }
