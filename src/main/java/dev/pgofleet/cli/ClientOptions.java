@@ -96,8 +96,10 @@ final class ClientOptions {
         public URI convert(String value) {
             URI u = httpUrl(value, "http://collector:8080");
             if (u.getRawQuery() != null || u.getRawFragment() != null) {
+                String hint = u.getRawQuery() != null && u.getRawQuery().contains("service=")
+                        ? "; give the service with --service NAME" : "";
                 throw new TypeConversionException("'" + value + "': expected a base URL without ?query or #fragment, "
-                        + "such as http://collector:8080");
+                        + "such as http://collector:8080" + hint);
             }
             String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
             for (String endpoint : new String[] {"/v1/submit", "/v1/merge"}) {

@@ -105,6 +105,10 @@ class ServiceOptionsTest {
                         .doesNotContain("Exception");
             }
         }
+        CliRun inUrl = CliRun.of("submit", "--url", url() + "/v1/submit?service=checkout", "--key-file", key.toString(),
+                TestData.path("profiles/fleet/inst001.pprof").toString());
+        assertThat(inUrl.exit()).isEqualTo(2);
+        assertThat(inUrl.err()).contains("give the service with --service NAME");
         assertThat(seen).isEmpty();
     }
 
