@@ -21,7 +21,8 @@ final class ClientOptions {
             description = "The collector: its base URL (http://collector:8080) or the full submit or merge URL.")
     URI url;
 
-    @Option(names = "--key-file", paramLabel = "FILE", description = "File holding the key (first non-blank line); default: the PGOF_KEY variable.")
+    @Option(names = "--key-file", paramLabel = "FILE", description = "File holding the key (the first key line; # comments and services after it are skipped); "
+            + "default: the PGOF_KEY variable.")
     Path keyFile;
 
     @Option(names = "--retries", defaultValue = "5", paramLabel = "N", description = "Attempts for 503/429 and connection errors (default: ${DEFAULT-VALUE}).")

@@ -11,7 +11,8 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class ServiceOption {
     @Option(names = "--service", paramLabel = "NAME", converter = NameConverter.class,
-            description = "The service (?service=NAME): 1-64 of a-z 0-9 . _ -; default: the collector's default service.")
+            description = "The service to use: adds service=NAME (1-64 of a-z 0-9 . _ -) to the query; "
+                    + "default: none, the collector's default service.")
     String service;
 
     /** {@code pathAndQuery} for this service. */
