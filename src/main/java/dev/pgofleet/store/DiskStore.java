@@ -108,10 +108,12 @@ public final class DiskStore implements ProfileStore {
      * case nothing is left behind: a file whose rename could not be made durable is taken back out
      * before the failure is reported, so a retry is counted once.
      *
+     * {@code onDurable} runs after that, before the name counts as settled.
+     *
      * @throws RejectedExecutionException when the I/O queue is full (the caller sheds the request)
      */
     @Override
-    public CompletableFuture<Path> store(byte[] bytes) {
+    public CompletableFuture<Path> store(byte[] bytes, java.util.function.Consumer<Path> onDurable) {
         StoredFile name = names.next(dir);
         try {
             return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, name.path().getFileName().toString()), io)
@@ -123,6 +125,15 @@ public final class DiskStore implements ProfileStore {
                         return p;
                     }))
                     .exceptionallyCompose(e -> CompletableFuture.failedFuture(asStorage(e)))
+                    .thenApply(p -> {
+                        try {
+                            onDurable.accept(p);
+                        } catch (RuntimeException e) {
+                            // The profile is durable: the client is told so whatever a listener does.
+                            log.error("after storing {}: {}", p.getFileName(), e.toString());
+                        }
+                        return p;
+                    })
                     .whenComplete((p, e) -> names.done(name));
         } catch (RejectedExecutionException e) {
             names.done(name);

@@ -43,7 +43,16 @@ public interface ProfileStore extends AutoCloseable {
     // --- the submit path
 
     /** Stores the bytes durably; fails with {@link StorageException} (nothing kept) or {@link java.util.concurrent.RejectedExecutionException}. */
-    CompletableFuture<Path> store(byte[] bytes);
+    default CompletableFuture<Path> store(byte[] bytes) {
+        return store(bytes, p -> {});
+    }
+
+    /**
+     * As {@link #store(byte[])}; {@code onDurable} runs once the file is durable, only then, and
+     * before the file counts as settled ({@link #isSettled}) and the future completes, so the
+     * compactor sees whatever it records (see {@link PartialFolds}). It must be quick.
+     */
+    CompletableFuture<Path> store(byte[] bytes, java.util.function.Consumer<Path> onDurable);
 
     /** Completes when a profile could be stored now (readiness), fails with the reason when not. */
     CompletableFuture<Void> checkWritable();
