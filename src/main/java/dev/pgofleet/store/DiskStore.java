@@ -46,6 +46,8 @@ public final class DiskStore implements ProfileStore {
     private final ReentrantReadWriteLock files = new ReentrantReadWriteLock();
     private final ReentrantLock maintenance = new ReentrantLock();
     private final AtomicLong generation = new AtomicLong();
+    /** Inputs of a committed replacement still being deleted: no longer stored, though still on disk. */
+    private final java.util.Set<String> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
     private volatile long failedWriteBytes;
     private final StoreCounters counters = new StoreCounters();
@@ -252,7 +254,7 @@ public final class DiskStore implements ProfileStore {
 
     private void recount() {
         try {
-            counters.reset(scan.list());
+            counters.reset(listed());
         } catch (IOException e) {
             log.warn("could not recount the store (metrics only): {}", e.toString());
         }
@@ -265,7 +267,14 @@ public final class DiskStore implements ProfileStore {
 
     @Override
     public List<StoredFile> list() throws IOException {
-        return scan.list().stream().map(StoreScan.Listed::file).toList();
+        return listed().stream().map(StoreScan.Listed::file).toList();
+    }
+
+    /** What is stored: the listing without the inputs of a replacement already committed. */
+    private List<StoreScan.Listed> listed() throws IOException {
+        List<StoreScan.Listed> all = scan.list();
+        return retiring.isEmpty() ? all
+                : all.stream().filter(l -> !retiring.contains(l.file().path().getFileName().toString())).toList();
     }
 
     @Override
@@ -320,8 +329,8 @@ public final class DiskStore implements ProfileStore {
     /**
      * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely
      * (see {@link ReplacementJournal}). The caller holds the maintenance lock; readers are locked
-     * out only while the new file appears and the inputs go. A rollup changes no content, so
-     * cached merges stay current.
+     * out only while the new file appears and its inputs leave the listing (they are deleted
+     * after). A rollup changes no content, so cached merges stay current.
      */
     private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
         Path tmp = dir.resolve(TEMP_PREFIX + name);
@@ -333,20 +342,26 @@ public final class DiskStore implements ProfileStore {
             throw new StorageException("cannot write " + name + ": " + e, e);
         }
         Path target = dir.resolve(name);
+        List<String> replaced = inputs.stream().map(p -> p.getFileName().toString()).toList();
         files.writeLock().lock();
         try {
-            // From here on the journal decides: the rename below is the commit point.
+            // From here on the journal decides: the rename below is the commit point. Listings
+            // leave the inputs out from the same moment, so they are deleted without locking
+            // merges out (a rollup replaces hundreds of files, and each unlink waits for the disk).
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            dirSync.syncNow();
-            if (contentChanges) {
-                generation.incrementAndGet();
-            }
-            journal.finish(inputs.stream().map(p -> p.getFileName().toString()).toList());
+            retiring.addAll(replaced);
             if (contentChanges) {
                 generation.incrementAndGet();
             }
         } finally {
             files.writeLock().unlock();
+        }
+        dirSync.syncNow();
+        journal.finish(replaced);
+        // Only once they are gone: should the deletes fail, the inputs stay hidden until a restart finishes the journal.
+        retiring.removeAll(replaced);
+        if (contentChanges) {
+            generation.incrementAndGet();
         }
         recount();
         return target;
