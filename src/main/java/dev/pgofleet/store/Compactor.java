@@ -157,7 +157,7 @@ public final class Compactor implements AutoCloseable {
         urgent.incrementAndGet();
         try {
             // What waits now, not what keeps arriving: a merge under a steady flood still ends.
-            for (long passes = store.unfoldedCount() / BATCH + 1; passes > 0 && runOnce() >= BATCH; passes--) {
+            for (long passes = store.unfoldedCount() / BATCH + 1; passes > 0 && pass() >= BATCH; passes--) {
                 // one bounded batch at a time
             }
         } finally {
@@ -167,7 +167,7 @@ public final class Compactor implements AutoCloseable {
 
     private void runQuietly() {
         try {
-            while (runOnce() >= BATCH && !closing) {
+            while (pass() >= BATCH && !closing) {
                 // a backlog: keep going, one bounded batch at a time, until shutdown
             }
         } catch (Exception | OutOfMemoryError e) {
@@ -178,9 +178,17 @@ public final class Compactor implements AutoCloseable {
     /**
      * One pass: fold settled raw profiles (at most {@link #BATCH}), roll finished days, apply
      * retention. Returns how many raw profiles it took (folded, or quarantined if unreadable):
-     * those held by partials folded at submit come on top of the batch.
+     * those held by partials folded at submit come on top of the batch. Returns once the files
+     * it replaced are deleted.
      */
     public int runOnce() throws IOException, InvalidProfileException, ParallelFold.InputException {
+        int taken = pass();
+        store.awaitReplaced();
+        return taken;
+    }
+
+    /** {@link #runOnce} without waiting for the replaced files' deletion (they are out of every listing already). */
+    private int pass() throws IOException, InvalidProfileException, ParallelFold.InputException {
         store.maintenanceLock().lock();
         try {
             long start = System.nanoTime(), early0 = fromPartials.get();

@@ -48,6 +48,12 @@ public final class DiskStore implements ProfileStore {
     private final AtomicLong generation = new AtomicLong();
     /** Inputs of a committed replacement still being deleted: no longer stored, though still on disk. */
     private final java.util.Set<String> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Held from a replacement's journal to its last delete, which may end on {@link #retire}. */
+    private final java.util.concurrent.Semaphore replacing = new java.util.concurrent.Semaphore(1);
+    private final java.util.concurrent.ExecutorService retire = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Threads.named("store-retire"));
+    /** Inputs of a replacement whose deletion failed, deleted before the next one (guarded by {@link #replacing}). */
+    private volatile List<String> unfinished;
     /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
     private volatile long failedWriteBytes;
     private final StoreCounters counters = new StoreCounters();
@@ -329,42 +335,87 @@ public final class DiskStore implements ProfileStore {
     /**
      * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely
      * (see {@link ReplacementJournal}). The caller holds the maintenance lock; readers are locked
-     * out only while the new file appears and its inputs leave the listing (they are deleted
-     * after). A rollup changes no content, so cached merges stay current.
+     * out only while the new file appears and its inputs leave the listing. A rollup changes no
+     * content, so cached merges stay current, and its inputs are deleted in the background (each
+     * unlink waits for the disk, and a rollup replaces hundreds of files): the next replacement,
+     * and {@link #close}, wait for that. A combine deletes its inputs before it returns.
      */
     private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
-        Path tmp = dir.resolve(TEMP_PREFIX + name);
+        replacing.acquireUninterruptibly(); // one journal at a time
+        boolean handedOff = false;
         try {
-            DurableFiles.write(tmp, merged);
-            journal.begin(name, inputs);
-        } catch (IOException e) {
-            DurableFiles.deleteQuietly(tmp);
-            throw new StorageException("cannot write " + name + ": " + e, e);
-        }
-        Path target = dir.resolve(name);
-        List<String> replaced = inputs.stream().map(p -> p.getFileName().toString()).toList();
-        files.writeLock().lock();
-        try {
-            // From here on the journal decides: the rename below is the commit point. Listings
-            // leave the inputs out from the same moment, so they are deleted without locking
-            // merges out (a rollup replaces hundreds of files, and each unlink waits for the disk).
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            retiring.addAll(replaced);
-            if (contentChanges) {
-                generation.incrementAndGet();
+            if (unfinished != null) {
+                finish(unfinished, false);
+                unfinished = null;
             }
+            Path tmp = dir.resolve(TEMP_PREFIX + name);
+            try {
+                DurableFiles.write(tmp, merged);
+                journal.begin(name, inputs);
+            } catch (IOException e) {
+                DurableFiles.deleteQuietly(tmp);
+                throw new StorageException("cannot write " + name + ": " + e, e);
+            }
+            Path target = dir.resolve(name);
+            List<String> replaced = inputs.stream().map(p -> p.getFileName().toString()).toList();
+            files.writeLock().lock();
+            try {
+                // From here on the journal decides: the rename below is the commit point. Listings
+                // leave the inputs out from the same moment, so merges need not wait for their deletion.
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                retiring.addAll(replaced);
+                if (contentChanges) {
+                    generation.incrementAndGet();
+                }
+            } finally {
+                files.writeLock().unlock();
+            }
+            if (!contentChanges) {
+                recount(); // the inputs no longer count, though still on disk
+                try {
+                    retire.execute(() -> {
+                        try {
+                            finish(replaced, false);
+                        } catch (IOException e) {
+                            // Still hidden; the next replacement (or the next start, from the journal) deletes them.
+                            log.error("could not delete the {} files {} replaces ({}); retried before the next replacement",
+                                    replaced.size(), name, e.toString());
+                            unfinished = replaced;
+                        } finally {
+                            replacing.release();
+                        }
+                    });
+                    handedOff = true;
+                    return target;
+                } catch (RejectedExecutionException closing) {
+                    // closing: finished below
+                }
+            }
+            finish(replaced, contentChanges);
+            return target;
         } finally {
-            files.writeLock().unlock();
+            if (!handedOff) {
+                replacing.release();
+            }
         }
+    }
+
+    @Override
+    public void awaitReplaced() {
+        replacing.acquireUninterruptibly();
+        replacing.release();
+    }
+
+    /** Makes a committed replacement durable and deletes its inputs, then the journal. */
+    private void finish(List<String> replaced, boolean contentChanges) throws IOException {
         dirSync.syncNow();
         journal.finish(replaced);
-        // Only once they are gone: should the deletes fail, the inputs stay hidden until a restart finishes the journal.
+        // Only once they are gone: should a delete fail, the inputs stay hidden until the journal is finished.
         retiring.removeAll(replaced);
         if (contentChanges) {
             generation.incrementAndGet();
         }
         recount();
-        return target;
     }
 
     @Override
@@ -400,6 +451,8 @@ public final class DiskStore implements ProfileStore {
     public void close() {
         io.shutdown();
         Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
+        retire.shutdown();
+        Threads.awaitTermination(retire, 30, TimeUnit.SECONDS);
         dirSync.close();
         try {
             lock.close();

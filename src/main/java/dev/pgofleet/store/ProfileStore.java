@@ -92,6 +92,9 @@ public interface ProfileStore extends AutoCloseable {
     /** Replaces {@code inputs} (the bucket's previous rollup, then its raw profiles) by their merge. */
     Path rollup(long from, long to, List<Path> inputs, byte[] merged) throws IOException;
 
+    /** Waits until the inputs of every replacement made so far are deleted from disk (they leave listings at once). */
+    default void awaitReplaced() {}
+
     /** Deletes a stored file for good (retention). */
     void delete(StoredFile f) throws IOException;
 
