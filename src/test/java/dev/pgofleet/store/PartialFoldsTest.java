@@ -10,6 +10,7 @@ import dev.pgofleet.pprof.ProfileWriter;
 import dev.pgofleet.pprof.ValidProfile;
 import dev.pgofleet.store.StoredFile.Kind;
 import dev.pgofleet.testing.Canonical;
+import dev.pgofleet.testing.GoToolchain;
 import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.TestData;
 import java.nio.file.Files;
@@ -52,6 +53,27 @@ class PartialFoldsTest {
             byte[] first = mergeStore(store);
             assertThat(mergeStore(store)).as("the served bytes are a function of what is stored").isEqualTo(first);
         }
+    }
+
+    @Test
+    void rolledUpFromPartialsTheMergeMeansWhatGosMergeOfTheRawFilesMeans(@TempDir Path scratch) throws Exception {
+        GoToolchain go = GoToolchain.require(scratch);
+        List<byte[]> bodies = fleet(48);
+        byte[] ours;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            storeAll(store, partials, bodies);
+            compactor.runOnce();
+            assertThat(compactor.rolledFromPartials()).isEqualTo(48);
+            ours = mergeStore(store);
+        }
+        List<String> args = new ArrayList<>(List.of("tool", "pprof", "-proto", "-symbolize=none", "-output", "go.pb.gz"));
+        for (int i = 0; i < bodies.size(); i++) {
+            Files.write(scratch.resolve("in" + i + ".pprof"), bodies.get(i));
+            args.add("in" + i + ".pprof");
+        }
+        go.run(scratch, 120, args.toArray(String[]::new));
+        assertThat(Canonical.of(ours)).isEqualTo(Canonical.of(Files.readAllBytes(scratch.resolve("go.pb.gz"))));
     }
 
     @Test
@@ -132,11 +154,11 @@ class PartialFoldsTest {
              Compactor compactor = compactor(store).usePartials(partials)) {
             List<byte[]> fleet = fleet(24);
             int folded = 0;
-            for (int i = 0; i < 60; i++) {
+            for (int i = 0; i < 40; i++) {
                 byte[] body = fleet.get(i % 24);
                 bodies.add(body);
-                // 60 profiles, 70 minutes apart: 70 hours over three days, the last still today.
-                Path raw = dir.resolve(StoredFile.raw(day0 + i * 70 * 60_000L + 1, i + 1, "0ther0"));
+                // 40 profiles, 100 minutes apart: 40 hours over three finished days.
+                Path raw = dir.resolve(StoredFile.raw(day0 + i * 100 * 60_000L + 1, i + 1, "0ther0"));
                 Files.write(raw, body);
                 if (i % 3 != 0) { // the others are read from their files, as after a restart
                     partials.durable(raw);
@@ -149,7 +171,7 @@ class PartialFoldsTest {
             compactor.runOnce();
 
             assertThat(compactor.rolledFromPartials()).isEqualTo(folded);
-            assertThat(compactor.rolledFromFiles()).isEqualTo(60 - folded);
+            assertThat(compactor.rolledFromFiles()).isEqualTo(40 - folded);
             assertThat(partials.heldBytes()).as("every partial used, none left behind").isZero();
             List<StoredFile> files = store.list();
             assertThat(files).noneMatch(f -> f.kind() == Kind.RAW);
