@@ -217,7 +217,7 @@ public final class ParallelFold {
      * header rules reset on a zero time or period, and a negative value can make a partial sum
      * vanish early; Go CPU profiles have none of these, so they always take the fast way.
      */
-    static boolean associative(ValidProfile p) {
+    public static boolean associative(ValidProfile p) {
         return p.timeNanos() != 0 && p.period() != 0 && p.firstNegativeValue() < 0;
     }
 

@@ -73,6 +73,20 @@ public final class ProfileMerger {
         return inputs;
     }
 
+    /**
+     * Folds in another merger's result as it is held in memory (no encoding): what folding that
+     * merger's inputs one by one would give, up to numbering and order, when every input is
+     * {@linkplain ParallelFold#associative associative}.
+     */
+    public void add(ProfileMerger partial) throws InvalidProfileException {
+        add(ValidProfile.of(partial.result(), false));
+    }
+
+    /** Samples, locations and functions held: what the merged profile's memory grows with. */
+    public int size() {
+        return samples.size() + locations.size() + functions.size();
+    }
+
     /** Folds one profile in; an incompatible profile is refused and leaves the merge as it was. */
     public void add(ValidProfile p) throws InvalidProfileException {
         valueOrder = inputs > 0 ? checkCompatible(p) : identity(p.sampleTypes().size());

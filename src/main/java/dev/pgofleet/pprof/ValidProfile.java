@@ -303,6 +303,16 @@ public final class ValidProfile {
         return strings[(int) index];
     }
 
+    /** About the heap this decoded profile holds (its tables and strings), to bound how many are kept. */
+    public long retainedBytes() {
+        long chars = 0;
+        for (String s : strings) {
+            chars += s.length() + 40;
+        }
+        return chars + 8L * (w.sValue.v.length + w.sLocId.v.length + w.lAddress.v.length * 4 + w.lineFunctionId.v.length * 3
+                + w.labelKey.v.length * 4 + w.fId.v.length * 5) + 4L * (sampleLocation.length + lineFunction.length);
+    }
+
     public List<ValueType> sampleTypes() { return sampleTypes; }
     public ValueType periodType() { return periodType; }
     public long period() { return w.period; }

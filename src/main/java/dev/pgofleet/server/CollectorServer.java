@@ -4,6 +4,7 @@ import dev.pgofleet.config.CollectorConfig;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.store.Compactor;
 import dev.pgofleet.store.MergeService;
+import dev.pgofleet.store.PartialFolds;
 import dev.pgofleet.store.ProfileStore;
 import dev.pgofleet.store.Threads;
 import io.netty.bootstrap.ServerBootstrap;
@@ -36,6 +37,7 @@ public final class CollectorServer implements AutoCloseable {
     private final ProfileStore store;
     private final MergeService merges;
     private final Compactor compactor;
+    private final PartialFolds partials;
     private final ThreadPoolExecutor workers;
     private final ThreadPoolExecutor metricsThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(8), Threads.named("metrics"), new ThreadPoolExecutor.AbortPolicy());
@@ -63,6 +65,9 @@ public final class CollectorServer implements AutoCloseable {
         this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(), config.workerThreads(),
                 System::currentTimeMillis, () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty())
                 .start(config.compactInterval());
+        // Accepted profiles are folded as decoded at submit; an eighth of the heap holds them until compaction.
+        this.partials = new PartialFolds(config.workerThreads(), config.workerQueue() * 4, Runtime.getRuntime().maxMemory() / 8);
+        compactor.usePartials(partials);
         merges.useCompactor(compactor);
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
         CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
@@ -70,7 +75,7 @@ public final class CollectorServer implements AutoCloseable {
         metrics.watchQuarantine(() -> merges.quarantinedSubmitted() + compactor.quarantinedSubmitted(),
                 () -> merges.quarantinedOwn() + compactor.quarantinedOwn());
         ServerContext context = new ServerContext(config, keys, inFlight,
-                new SubmitHandler(workers, store, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
+                new SubmitHandler(workers, store, partials, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
                 new MergeHandler(merges, config.retryAfterSeconds(), metrics, config.pgoExclude()), new ReadyHandler(store),
                 new MetricsHandler(metrics, metricsThread), new SummaryHandler(merges, config.retryAfterSeconds(), config.pgoExclude()),
                 new FlameGraphHandler(merges, config.retryAfterSeconds(), config.pgoExclude()), new UiHandler(), metrics, connections);
@@ -135,6 +140,7 @@ public final class CollectorServer implements AutoCloseable {
         metricsThread.shutdown();
         Threads.awaitTermination(workers, remaining(deadline), TimeUnit.NANOSECONDS);
         compactor.close();
+        partials.close();
         merges.close();
         store.close();
         // Let the event loops flush the last answers before they stop.
@@ -158,6 +164,7 @@ public final class CollectorServer implements AutoCloseable {
         workers.shutdownNow();
         metricsThread.shutdownNow();
         compactor.close();
+        partials.close();
         merges.close();
         store.close();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);

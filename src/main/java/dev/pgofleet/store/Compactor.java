@@ -12,9 +12,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +66,9 @@ public final class Compactor implements AutoCloseable {
     private final AtomicLong foldedProfiles = new AtomicLong(), deletedFiles = new AtomicLong();
     /** Runs before each fold step; tests make it fail, as no valid stored profile makes a merger's add fail. */
     volatile ParallelFold.Folder foldCheck = p -> {};
+    /** Profiles folded at submit (null: none, every raw file is read). */
+    private volatile PartialFolds early;
+    private final AtomicLong fromPartials = new AtomicLong(), fromFiles = new AtomicLong();
 
     /**
      * {@code submitsBusy} says when submits want every core: compaction then waits between groups
@@ -97,6 +105,32 @@ public final class Compactor implements AutoCloseable {
         return this;
     }
 
+    /** Rolls up the partials {@code p} folds at submit instead of reading the raw files they hold. */
+    public Compactor usePartials(PartialFolds p) {
+        this.early = p;
+        return this;
+    }
+
+    /** Raw profiles rolled up from partials folded at submit, and from their files, since start. */
+    public long rolledFromPartials() {
+        return fromPartials.get();
+    }
+
+    public long rolledFromFiles() {
+        return fromFiles.get();
+    }
+
+    /**
+     * Whether a merge finding {@code waiting} raw profiles should have the compactor fold them
+     * first: with partials folded at submit a pass costs about one rollup, less than reading a few
+     * dozen raw files; without, it reads every file as the merge would.
+     */
+    public boolean worthCatchingUp(long waiting) {
+        return waiting > (early != null ? CATCH_UP_WITH_PARTIALS : MergeService.CATCH_UP_ABOVE);
+    }
+
+    static final int CATCH_UP_WITH_PARTIALS = 32;
+
     /** Profiles folded into rollups and files deleted by retention since start (for metrics). */
     public long foldedProfiles() {
         return foldedProfiles.get();
@@ -123,7 +157,7 @@ public final class Compactor implements AutoCloseable {
         urgent.incrementAndGet();
         try {
             // What waits now, not what keeps arriving: a merge under a steady flood still ends.
-            for (long passes = store.unfoldedCount() / BATCH + 1; passes > 0 && runOnce() == BATCH; passes--) {
+            for (long passes = store.unfoldedCount() / BATCH + 1; passes > 0 && pass() >= BATCH; passes--) {
                 // one bounded batch at a time
             }
         } finally {
@@ -133,7 +167,7 @@ public final class Compactor implements AutoCloseable {
 
     private void runQuietly() {
         try {
-            while (runOnce() == BATCH && !closing) {
+            while (pass() >= BATCH && !closing) {
                 // a backlog: keep going, one bounded batch at a time, until shutdown
             }
         } catch (Exception | OutOfMemoryError e) {
@@ -143,16 +177,25 @@ public final class Compactor implements AutoCloseable {
 
     /**
      * One pass: fold settled raw profiles (at most {@link #BATCH}), roll finished days, apply
-     * retention. Returns how many raw profiles it took (folded, or quarantined if unreadable).
+     * retention. Returns how many raw profiles it took (folded, or quarantined if unreadable):
+     * those held by partials folded at submit come on top of the batch. Returns once the files
+     * it replaced are deleted.
      */
     public int runOnce() throws IOException, InvalidProfileException, ParallelFold.InputException {
+        int taken = pass();
+        store.awaitReplaced();
+        return taken;
+    }
+
+    /** {@link #runOnce} without waiting for the replaced files' deletion (they are out of every listing already). */
+    private int pass() throws IOException, InvalidProfileException, ParallelFold.InputException {
         store.maintenanceLock().lock();
         try {
-            long start = System.nanoTime();
-            int taken = foldRaw(store.list());
+            long start = System.nanoTime(), early0 = fromPartials.get();
+            int taken = foldRaw();
             if (taken > 0) {
-                log.info("compacted {} profiles in {} ms; {} wait", taken, (System.nanoTime() - start) / 1_000_000,
-                        store.unfoldedCount());
+                log.info("compacted {} profiles ({} folded at submit) in {} ms; {} wait", taken, fromPartials.get() - early0,
+                        (System.nanoTime() - start) / 1_000_000, store.unfoldedCount());
             }
             rollDays(store.list());
             applyRetention(store.list());
@@ -162,25 +205,60 @@ public final class Compactor implements AutoCloseable {
         }
     }
 
-    private int foldRaw(List<StoredFile> all) throws IOException, InvalidProfileException, ParallelFold.InputException {
-        Map<Long, List<Path>> byHour = new LinkedHashMap<>();
-        int taken = 0;
-        for (StoredFile f : all) {
-            if (f.kind() == Kind.RAW && store.isSettled(f) && taken < BATCH) {
-                byHour.computeIfAbsent(floor(f.fromMillis(), HOUR), h -> new ArrayList<>()).add(f.path());
-                taken++;
+    /**
+     * Folds settled raw files into their hours' rollups: those a partial folded at submit holds
+     * through the partial, the others by reading them. Partials are taken before the listing, and
+     * one is used only when every file it holds is listed (see {@link PartialFolds}).
+     */
+    private int foldRaw() throws IOException, InvalidProfileException, ParallelFold.InputException {
+        PartialFolds p = early;
+        List<PartialFolds.Partial> partials = p == null ? List.of() : p.detachAll();
+        try {
+            List<StoredFile> all = store.list();
+            Map<String, Path> raws = new HashMap<>();
+            for (StoredFile f : all) {
+                if (f.kind() == Kind.RAW) {
+                    raws.put(f.path().getFileName().toString(), f.path());
+                }
+            }
+            Map<Long, List<PartialFolds.Partial>> usable = new TreeMap<>();
+            Set<Path> covered = new HashSet<>();
+            for (PartialFolds.Partial part : partials) {
+                if (raws.keySet().containsAll(part.files)) {
+                    usable.computeIfAbsent(part.hour, h -> new ArrayList<>()).add(part);
+                    part.files.forEach(f -> covered.add(raws.get(f)));
+                } else {
+                    // A file it holds was combined, quarantined or deleted meanwhile: its files are read instead.
+                    p.drop(part);
+                    log.info("a partial of {} profiles folded at submit is not used (a file it holds is gone); the files are read",
+                            part.files.size());
+                }
+            }
+            Map<Long, List<Path>> byHour = new TreeMap<>();
+            int taken = 0;
+            for (StoredFile f : all) {
+                if (f.kind() == Kind.RAW && taken < BATCH && !covered.contains(f.path()) && store.isSettled(f)
+                        && (p == null || p.unowned(f.path()))) {
+                    byHour.computeIfAbsent(floor(f.fromMillis(), HOUR), h -> new ArrayList<>()).add(f.path());
+                    taken++;
+                }
+            }
+            Set<Long> hours = new TreeSet<>(byHour.keySet());
+            hours.addAll(usable.keySet());
+            int folded = 0;
+            for (long from : hours) {
+                List<Path> inputs = new ArrayList<>(rollupsOf(all, from, from + HOUR));
+                int previous = inputs.size();
+                inputs.addAll(byHour.getOrDefault(from, List.of()));
+                folded += write(from, from + HOUR, inputs, usable.getOrDefault(from, List.of())) - previous;
+            }
+            foldedProfiles.addAndGet(folded);
+            return taken + covered.size();
+        } finally {
+            for (PartialFolds.Partial part : partials) {
+                p.drop(part);
             }
         }
-        int folded = 0;
-        for (Map.Entry<Long, List<Path>> bucket : byHour.entrySet()) {
-            long from = bucket.getKey();
-            List<Path> inputs = new ArrayList<>(rollupsOf(all, from, from + HOUR));
-            int previous = inputs.size();
-            inputs.addAll(bucket.getValue());
-            folded += write(from, from + HOUR, inputs) - previous;
-        }
-        foldedProfiles.addAndGet(folded);
-        return taken;
     }
 
     private void rollDays(List<StoredFile> all) throws IOException, InvalidProfileException, ParallelFold.InputException {
@@ -200,7 +278,7 @@ public final class Compactor implements AutoCloseable {
             if (from + DAY <= settled && !daysWithRaw.contains(from)) {
                 List<Path> inputs = new ArrayList<>(rollupsOf(all, from, from + DAY));
                 inputs.addAll(day.getValue());
-                write(from, from + DAY, inputs);
+                write(from, from + DAY, inputs, List.of());
             }
         }
     }
@@ -210,10 +288,16 @@ public final class Compactor implements AutoCloseable {
                 .map(StoredFile::path).toList();
     }
 
-    /** Merges {@code inputs} into the rollup of [from, to); returns how many inputs went in. */
-    private int write(long from, long to, List<Path> inputs) throws IOException, InvalidProfileException, ParallelFold.InputException {
+    /**
+     * Merges {@code inputs} and the raw files the {@code partials} hold (through the partials) into
+     * the rollup of [from, to); returns how many files went in.
+     */
+    private int write(long from, long to, List<Path> inputs, List<PartialFolds.Partial> partials)
+            throws IOException, InvalidProfileException, ParallelFold.InputException {
         long start = System.nanoTime();
-        Executor paced = task -> decodePool.execute(() -> {
+        // Reading raw files is the work that yields to submits; rollups alone (with partials) are little and go at once.
+        boolean readsRaw = inputs.stream().anyMatch(f -> StoredFile.of(f).kind() == Kind.RAW);
+        Executor paced = !readsRaw ? decodePool : task -> decodePool.execute(() -> {
             yieldToSubmits();
             task.run();
         });
@@ -238,14 +322,31 @@ public final class Compactor implements AutoCloseable {
                 inputs = inputs.stream().filter(f -> !setAside.contains(f)).toList();
             }
         }
-        if (folded.isEmpty()) {
+        List<Path> viaPartials = new ArrayList<>();
+        try {
+            for (PartialFolds.Partial part : partials) {
+                merger.add(part.merger);
+                part.files.forEach(f -> viaPartials.add(store.directory().resolve(f)));
+            }
+        } catch (InvalidProfileException | RuntimeException e) {
+            // Not expected (a partial holds valid CPU profiles): the whole bucket is read from its files instead.
+            log.error("rolling up partials folded at submit failed; reading their files instead", e);
+            List<Path> all = new ArrayList<>(inputs);
+            partials.forEach(part -> part.files.forEach(f -> all.add(store.directory().resolve(f))));
+            return write(from, to, all, List.of());
+        }
+        if (folded.isEmpty() && viaPartials.isEmpty()) {
             return 0;
         }
         byte[] bytes = ProfileWriter.write(merger.result());
-        Path rollup = store.rollup(from, to, folded, bytes);
-        log.debug("rolled {} files into {} ({} bytes) in {} ms", folded.size(), rollup.getFileName(), bytes.length,
-                (System.nanoTime() - start) / 1_000_000);
-        return folded.size();
+        List<Path> replaced = new ArrayList<>(folded);
+        replaced.addAll(viaPartials);
+        Path rollup = store.rollup(from, to, replaced, bytes);
+        fromPartials.addAndGet(viaPartials.size());
+        fromFiles.addAndGet(folded.stream().filter(f -> StoredFile.of(f).kind() == Kind.RAW).count());
+        log.debug("rolled {} files ({} through partials) into {} ({} bytes) in {} ms", replaced.size(), viaPartials.size(),
+                rollup.getFileName(), bytes.length, (System.nanoTime() - start) / 1_000_000);
+        return replaced.size();
     }
 
     private void yieldToSubmits() {

@@ -46,6 +46,14 @@ public final class DiskStore implements ProfileStore {
     private final ReentrantReadWriteLock files = new ReentrantReadWriteLock();
     private final ReentrantLock maintenance = new ReentrantLock();
     private final AtomicLong generation = new AtomicLong();
+    /** Inputs of a committed replacement still being deleted: no longer stored, though still on disk. */
+    private final java.util.Set<String> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Held from a replacement's journal to its last delete, which may end on {@link #retire}. */
+    private final java.util.concurrent.Semaphore replacing = new java.util.concurrent.Semaphore(1);
+    private final java.util.concurrent.ExecutorService retire = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Threads.named("store-retire"));
+    /** Inputs of a replacement whose deletion failed, deleted before the next one (guarded by {@link #replacing}). */
+    private volatile List<String> unfinished;
     /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
     private volatile long failedWriteBytes;
     private final StoreCounters counters = new StoreCounters();
@@ -108,10 +116,12 @@ public final class DiskStore implements ProfileStore {
      * case nothing is left behind: a file whose rename could not be made durable is taken back out
      * before the failure is reported, so a retry is counted once.
      *
+     * {@code onDurable} runs after that, before the name counts as settled.
+     *
      * @throws RejectedExecutionException when the I/O queue is full (the caller sheds the request)
      */
     @Override
-    public CompletableFuture<Path> store(byte[] bytes) {
+    public CompletableFuture<Path> store(byte[] bytes, java.util.function.Consumer<Path> onDurable) {
         StoredFile name = names.next(dir);
         try {
             return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, name.path().getFileName().toString()), io)
@@ -123,6 +133,15 @@ public final class DiskStore implements ProfileStore {
                         return p;
                     }))
                     .exceptionallyCompose(e -> CompletableFuture.failedFuture(asStorage(e)))
+                    .thenApply(p -> {
+                        try {
+                            onDurable.accept(p);
+                        } catch (RuntimeException e) {
+                            // The profile is durable: the client is told so whatever a listener does.
+                            log.error("after storing {}: {}", p.getFileName(), e.toString());
+                        }
+                        return p;
+                    })
                     .whenComplete((p, e) -> names.done(name));
         } catch (RejectedExecutionException e) {
             names.done(name);
@@ -241,7 +260,7 @@ public final class DiskStore implements ProfileStore {
 
     private void recount() {
         try {
-            counters.reset(scan.list());
+            counters.reset(listed());
         } catch (IOException e) {
             log.warn("could not recount the store (metrics only): {}", e.toString());
         }
@@ -254,7 +273,14 @@ public final class DiskStore implements ProfileStore {
 
     @Override
     public List<StoredFile> list() throws IOException {
-        return scan.list().stream().map(StoreScan.Listed::file).toList();
+        return listed().stream().map(StoreScan.Listed::file).toList();
+    }
+
+    /** What is stored: the listing without the inputs of a replacement already committed. */
+    private List<StoreScan.Listed> listed() throws IOException {
+        List<StoreScan.Listed> all = scan.list();
+        return retiring.isEmpty() ? all
+                : all.stream().filter(l -> !retiring.contains(l.file().path().getFileName().toString())).toList();
     }
 
     @Override
@@ -309,36 +335,87 @@ public final class DiskStore implements ProfileStore {
     /**
      * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely
      * (see {@link ReplacementJournal}). The caller holds the maintenance lock; readers are locked
-     * out only while the new file appears and the inputs go. A rollup changes no content, so
-     * cached merges stay current.
+     * out only while the new file appears and its inputs leave the listing. A rollup changes no
+     * content, so cached merges stay current, and its inputs are deleted in the background (each
+     * unlink waits for the disk, and a rollup replaces hundreds of files): the next replacement,
+     * and {@link #close}, wait for that. A combine deletes its inputs before it returns.
      */
     private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
-        Path tmp = dir.resolve(TEMP_PREFIX + name);
+        replacing.acquireUninterruptibly(); // one journal at a time
+        boolean handedOff = false;
         try {
-            DurableFiles.write(tmp, merged);
-            journal.begin(name, inputs);
-        } catch (IOException e) {
-            DurableFiles.deleteQuietly(tmp);
-            throw new StorageException("cannot write " + name + ": " + e, e);
-        }
-        Path target = dir.resolve(name);
-        files.writeLock().lock();
-        try {
-            // From here on the journal decides: the rename below is the commit point.
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            dirSync.syncNow();
-            if (contentChanges) {
-                generation.incrementAndGet();
+            if (unfinished != null) {
+                finish(unfinished, false);
+                unfinished = null;
             }
-            journal.finish(inputs.stream().map(p -> p.getFileName().toString()).toList());
-            if (contentChanges) {
-                generation.incrementAndGet();
+            Path tmp = dir.resolve(TEMP_PREFIX + name);
+            try {
+                DurableFiles.write(tmp, merged);
+                journal.begin(name, inputs);
+            } catch (IOException e) {
+                DurableFiles.deleteQuietly(tmp);
+                throw new StorageException("cannot write " + name + ": " + e, e);
             }
+            Path target = dir.resolve(name);
+            List<String> replaced = inputs.stream().map(p -> p.getFileName().toString()).toList();
+            files.writeLock().lock();
+            try {
+                // From here on the journal decides: the rename below is the commit point. Listings
+                // leave the inputs out from the same moment, so merges need not wait for their deletion.
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                retiring.addAll(replaced);
+                if (contentChanges) {
+                    generation.incrementAndGet();
+                }
+            } finally {
+                files.writeLock().unlock();
+            }
+            if (!contentChanges) {
+                recount(); // the inputs no longer count, though still on disk
+                try {
+                    retire.execute(() -> {
+                        try {
+                            finish(replaced, false);
+                        } catch (IOException e) {
+                            // Still hidden; the next replacement (or the next start, from the journal) deletes them.
+                            log.error("could not delete the {} files {} replaces ({}); retried before the next replacement",
+                                    replaced.size(), name, e.toString());
+                            unfinished = replaced;
+                        } finally {
+                            replacing.release();
+                        }
+                    });
+                    handedOff = true;
+                    return target;
+                } catch (RejectedExecutionException closing) {
+                    // closing: finished below
+                }
+            }
+            finish(replaced, contentChanges);
+            return target;
         } finally {
-            files.writeLock().unlock();
+            if (!handedOff) {
+                replacing.release();
+            }
+        }
+    }
+
+    @Override
+    public void awaitReplaced() {
+        replacing.acquireUninterruptibly();
+        replacing.release();
+    }
+
+    /** Makes a committed replacement durable and deletes its inputs, then the journal. */
+    private void finish(List<String> replaced, boolean contentChanges) throws IOException {
+        dirSync.syncNow();
+        journal.finish(replaced);
+        // Only once they are gone: should a delete fail, the inputs stay hidden until the journal is finished.
+        retiring.removeAll(replaced);
+        if (contentChanges) {
+            generation.incrementAndGet();
         }
         recount();
-        return target;
     }
 
     @Override
@@ -374,6 +451,8 @@ public final class DiskStore implements ProfileStore {
     public void close() {
         io.shutdown();
         Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
+        retire.shutdown();
+        Threads.awaitTermination(retire, 30, TimeUnit.SECONDS);
         dirSync.close();
         try {
             lock.close();

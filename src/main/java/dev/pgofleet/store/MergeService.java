@@ -225,7 +225,7 @@ public final class MergeService implements AutoCloseable {
     private Computed compute(ProfileForm form, boolean combine, long sinceMillis, boolean describe) {
         long start = System.nanoTime();
         Compactor c = compactor;
-        if (c != null && store.unfoldedCount() > CATCH_UP_ABOVE) {
+        if (c != null && c.worthCatchingUp(store.unfoldedCount())) {
             try {
                 c.catchUp();
             } catch (Exception e) {

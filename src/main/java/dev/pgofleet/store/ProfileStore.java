@@ -43,7 +43,16 @@ public interface ProfileStore extends AutoCloseable {
     // --- the submit path
 
     /** Stores the bytes durably; fails with {@link StorageException} (nothing kept) or {@link java.util.concurrent.RejectedExecutionException}. */
-    CompletableFuture<Path> store(byte[] bytes);
+    default CompletableFuture<Path> store(byte[] bytes) {
+        return store(bytes, p -> {});
+    }
+
+    /**
+     * As {@link #store(byte[])}; {@code onDurable} runs once the file is durable, only then, and
+     * before the file counts as settled ({@link #isSettled}) and the future completes, so the
+     * compactor sees whatever it records (see {@link PartialFolds}). It must be quick.
+     */
+    CompletableFuture<Path> store(byte[] bytes, java.util.function.Consumer<Path> onDurable);
 
     /** Completes when a profile could be stored now (readiness), fails with the reason when not. */
     CompletableFuture<Void> checkWritable();
@@ -82,6 +91,9 @@ public interface ProfileStore extends AutoCloseable {
 
     /** Replaces {@code inputs} (the bucket's previous rollup, then its raw profiles) by their merge. */
     Path rollup(long from, long to, List<Path> inputs, byte[] merged) throws IOException;
+
+    /** Waits until the inputs of every replacement made so far are deleted from disk (they leave listings at once). */
+    default void awaitReplaced() {}
 
     /** Deletes a stored file for good (retention). */
     void delete(StoredFile f) throws IOException;

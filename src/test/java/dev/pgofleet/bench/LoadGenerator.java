@@ -49,18 +49,28 @@ public final class LoadGenerator {
         System.out.println(r);
     }
 
+    /** {@code acceptedNanos}: the latencies of the 204 answers alone, sorted. */
     public record Result(int connections, int bodyBytes, double seconds, long requests, long[] latenciesNanos,
-                         Map<Integer, Long> statuses, long errors) {
+                         long[] acceptedNanos, Map<Integer, Long> statuses, long errors) {
         public double perSecond() {
             return requests / seconds;
         }
 
         public double percentileMillis(double p) {
-            if (latenciesNanos.length == 0) {
+            return percentile(latenciesNanos, p);
+        }
+
+        /** A percentile of the accepted (204) submits' latencies. */
+        public double acceptedPercentileMillis(double p) {
+            return percentile(acceptedNanos, p);
+        }
+
+        private static double percentile(long[] sorted, double p) {
+            if (sorted.length == 0) {
                 return Double.NaN;
             }
-            int i = (int) Math.min(latenciesNanos.length - 1, Math.ceil(p / 100 * latenciesNanos.length) - 1);
-            return latenciesNanos[Math.max(0, i)] / 1e6;
+            int i = (int) Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1);
+            return sorted[Math.max(0, i)] / 1e6;
         }
 
         @Override
@@ -78,6 +88,12 @@ public final class LoadGenerator {
 
     public static Result run(URI url, String key, java.util.List<byte[]> bodies, int connections, double seconds,
                              int maxRequests) throws InterruptedException {
+        return run(url, key, bodies, connections, seconds, maxRequests, new ConcurrentHashMap<>());
+    }
+
+    /** As above, counting answers by status into {@code statuses} as they come (a caller may watch them during the run). */
+    public static Result run(URI url, String key, java.util.List<byte[]> bodies, int connections, double seconds,
+                             int maxRequests, Map<Integer, LongAdder> statuses) throws InterruptedException {
         byte[][] requests = new byte[bodies.size()][];
         for (int i = 0; i < requests.length; i++) {
             byte[] body = bodies.get(i);
@@ -92,13 +108,15 @@ public final class LoadGenerator {
         AtomicInteger budget = new AtomicInteger(maxRequests);
         long[][] latencies = new long[connections][];
         int[] counts = new int[connections];
-        Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+        long[][] accepted = new long[connections][];
+        int[] acceptedCounts = new int[connections];
         LongAdder errors = new LongAdder();
         CountDownLatch done = new CountDownLatch(connections);
         long start = System.nanoTime();
         for (int c = 0; c < connections; c++) {
             int id = c;
             latencies[c] = new long[1 << 16];
+            accepted[c] = new long[1 << 16];
             Thread t = new Thread(() -> {
                 try {
                     Socket s = null;
@@ -121,6 +139,12 @@ public final class LoadGenerator {
                                 latencies[id] = Arrays.copyOf(latencies[id], counts[id] * 2);
                             }
                             latencies[id][counts[id]++] = dt;
+                            if (a.status == 204) {
+                                if (acceptedCounts[id] == accepted[id].length) {
+                                    accepted[id] = Arrays.copyOf(accepted[id], acceptedCounts[id] * 2);
+                                }
+                                accepted[id][acceptedCounts[id]++] = dt;
+                            }
                             statuses.computeIfAbsent(a.status, k -> new LongAdder()).increment();
                             if (a.close) {
                                 s.close();
@@ -160,9 +184,16 @@ public final class LoadGenerator {
             k += counts[c];
         }
         Arrays.sort(all);
+        long[] ok = new long[Arrays.stream(acceptedCounts).sum()];
+        k = 0;
+        for (int c = 0; c < connections; c++) {
+            System.arraycopy(accepted[c], 0, ok, k, acceptedCounts[c]);
+            k += acceptedCounts[c];
+        }
+        Arrays.sort(ok);
         Map<Integer, Long> st = new TreeMap<>();
         statuses.forEach((code, n) -> st.put(code, n.sum()));
-        return new Result(connections, bodies.get(0).length, elapsed, total, all, st, errors.sum());
+        return new Result(connections, bodies.get(0).length, elapsed, total, all, ok, st, errors.sum());
     }
 
     private record Answer(int status, boolean close) {}

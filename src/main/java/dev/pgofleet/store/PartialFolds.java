@@ -1,0 +1,243 @@
+package dev.pgofleet.store;
+
+import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.pprof.ParallelFold;
+import dev.pgofleet.pprof.ProfileMerger;
+import dev.pgofleet.pprof.ValidProfile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each accepted profile decoded once: the profile the submit check decoded is folded, once its raw
+ * file is durable, into a partial merge of its hour held in memory (one per fold thread and hour),
+ * and the {@link Compactor} rolls the partials up instead of reading their raw files again.
+ *
+ * <p>The raw file stays the durable record; a partial is only a shortcut for files that exist.
+ * Every raw file has one owner at a time, kept here: none (the compactor reads the file), "fold
+ * pending" (registered by the store once the file is durable, before it counts as settled), or the
+ * partial that holds it. A pass detaches every partial first, then lists the store, uses a partial
+ * only if every file it holds is still listed (a combine, retention or quarantine that took one
+ * makes the partial useless: it is dropped and its files are read) and reads from disk only files
+ * with no owner, so no profile is counted twice or missed. Anything that goes wrong here (a full
+ * queue, the memory budget, a fold failing) leaves a file with no owner: it is read as before.
+ * After a restart nothing is owned.
+ *
+ * <p>Only profiles that merge associatively are folded early ({@link ParallelFold#associative}: Go
+ * CPU profiles always do), so a rollup holds the same samples, values and header sums as folding
+ * its files in arrival order; its numbering and order may differ.
+ *
+ * <p>Memory: decoded profiles waiting for their fold and the partials together stay under a
+ * budget; past it, profiles are not folded early.
+ */
+public final class PartialFolds implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PartialFolds.class);
+    /** Heap a merged sample, location or function takes, with its map entries: what the budget counts. */
+    static final long BYTES_PER_ENTRY = 320;
+
+    /** A partial merge of one hour's profiles, made on one fold thread. */
+    static final class Partial {
+        final long hour;
+        final ProfileMerger merger = new ProfileMerger(true);
+        /** Names of the raw files folded in, in fold order. */
+        final List<String> files = new ArrayList<>();
+        long bytes;
+
+        Partial(long hour) {
+            this.hour = hour;
+        }
+    }
+
+    /** The owner of a raw file whose fold is queued: the file is durable, its partial not yet known. */
+    private static final Partial PENDING = new Partial(Long.MIN_VALUE);
+
+    private final ConcurrentHashMap<String, Partial> owners = new ConcurrentHashMap<>();
+    private final List<Map<Long, Partial>> stripes = new ArrayList<>();
+    private final AtomicInteger nextStripe = new AtomicInteger();
+    private final ThreadLocal<Map<Long, Partial>> stripe;
+    private final ThreadPoolExecutor pool;
+    private final long budgetBytes;
+    private final AtomicLong heldBytes = new AtomicLong(), folded = new AtomicLong(), notFolded = new AtomicLong();
+    private final AtomicInteger unresolved = new AtomicInteger();
+    private volatile boolean closed;
+
+    /** {@code threads} fold threads with a queue of {@code queue} profiles; at most {@code budgetBytes} held. */
+    public PartialFolds(int threads, int queue, long budgetBytes) {
+        int n = Math.max(1, threads);
+        for (int i = 0; i < n; i++) {
+            stripes.add(new HashMap<>());
+        }
+        this.stripe = ThreadLocal.withInitial(() -> stripes.get(Math.floorMod(nextStripe.getAndIncrement(), n)));
+        this.budgetBytes = budgetBytes;
+        this.pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, queue)),
+                Threads.named("fold"), new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    /**
+     * Stores {@code body} as {@link ProfileStore#store(byte[])} does, and once it is durable folds
+     * {@code decoded} (its validated profile) into its hour's partial, after the future completed.
+     */
+    public CompletableFuture<Path> store(ProfileStore store, byte[] body, ValidProfile decoded) {
+        long bytes = decoded.retainedBytes();
+        if (closed || !ParallelFold.associative(decoded) || !reserve(bytes)) {
+            notFolded.incrementAndGet();
+            return store.store(body);
+        }
+        unresolved.incrementAndGet();
+        CompletableFuture<Path> stored;
+        try {
+            stored = store.store(body, this::durable);
+        } catch (RuntimeException e) {
+            resolved(bytes);
+            throw e;
+        }
+        stored.whenComplete((path, error) -> {
+            if (error != null) {
+                resolved(bytes);
+                return;
+            }
+            try {
+                pool.execute(() -> {
+                    try {
+                        fold(path, decoded);
+                    } finally {
+                        resolved(bytes);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                owners.remove(name(path), PENDING);
+                notFolded.incrementAndGet();
+                resolved(bytes);
+            }
+        });
+        return stored;
+    }
+
+    private boolean reserve(long bytes) {
+        if (heldBytes.addAndGet(bytes) <= budgetBytes) {
+            return true;
+        }
+        heldBytes.addAndGet(-bytes);
+        return false;
+    }
+
+    private void resolved(long bytes) {
+        heldBytes.addAndGet(-bytes);
+        unresolved.decrementAndGet();
+    }
+
+    /** Records that a raw file is durable and its fold to come: from now on the compactor leaves it to its partial. */
+    void durable(Path raw) {
+        owners.put(name(raw), PENDING);
+    }
+
+    /** Folds one durable raw file's profile into this thread's partial of its hour. */
+    void fold(Path raw, ValidProfile p) {
+        String name = name(raw);
+        long hour = Compactor.floor(StoredFile.of(raw).fromMillis(), Compactor.HOUR);
+        Map<Long, Partial> open = stripe.get();
+        synchronized (open) {
+            Partial part = open.computeIfAbsent(hour, Partial::new);
+            if (closed || !owners.replace(name, PENDING, part)) {
+                notFolded.incrementAndGet();
+                return;
+            }
+            int before = part.merger.size();
+            try {
+                part.merger.add(p);
+            } catch (InvalidProfileException e) {
+                // Refused whole (the merge is as it was): the compactor reads this file and decides.
+                owners.remove(name, part);
+                notFolded.incrementAndGet();
+                return;
+            } catch (RuntimeException e) {
+                // Part-way: the partial may hold part of it, so all of the partial's files are read instead.
+                log.error("folding {} at submit failed; its hour's partial is dropped, its files are read at compaction", name, e);
+                open.remove(hour);
+                owners.remove(name, part);
+                drop(part);
+                heldBytes.addAndGet(-part.bytes);
+                return;
+            }
+            part.files.add(name);
+            long grown = (part.merger.size() - before) * BYTES_PER_ENTRY;
+            part.bytes += grown;
+            heldBytes.addAndGet(grown);
+            folded.incrementAndGet();
+        }
+    }
+
+    /**
+     * Takes every partial, for a compaction pass, ordered by hour and first file. Called before
+     * the pass lists the store, so every file a partial holds was stored before that listing.
+     */
+    List<Partial> detachAll() {
+        List<Partial> all = new ArrayList<>();
+        for (Map<Long, Partial> open : stripes) {
+            synchronized (open) {
+                all.addAll(open.values());
+                open.clear();
+            }
+        }
+        for (Partial p : all) {
+            heldBytes.addAndGet(-p.bytes);
+        }
+        all.removeIf(p -> p.files.isEmpty());
+        all.sort(Comparator.comparingLong((Partial p) -> p.hour).thenComparing(p -> p.files.get(0)));
+        return all;
+    }
+
+    /** Whether nothing here owns the raw file: its profile can only reach a rollup by reading the file. */
+    boolean unowned(Path raw) {
+        return !owners.containsKey(name(raw));
+    }
+
+    /** Ends a detached partial: its files are owned by nobody from now on (rolled up, or to be read). */
+    void drop(Partial part) {
+        for (String f : part.files) {
+            owners.remove(f, part);
+        }
+    }
+
+    private static String name(Path p) {
+        return p.getFileName().toString();
+    }
+
+    /** Profiles folded at submit since start, and those left to be read from their file. */
+    public long foldedAtSubmit() {
+        return folded.get();
+    }
+
+    public long notFolded() {
+        return notFolded.get();
+    }
+
+    /** Accepted profiles whose fold is not yet decided (tests wait for zero). */
+    int unresolved() {
+        return unresolved.get();
+    }
+
+    long heldBytes() {
+        return heldBytes.get();
+    }
+
+    /** Stops folding; whatever is not rolled up yet is read from its file (after a restart too). */
+    @Override
+    public void close() {
+        closed = true;
+        pool.shutdownNow();
+    }
+}

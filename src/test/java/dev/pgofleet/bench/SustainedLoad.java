@@ -1,0 +1,153 @@
+package dev.pgofleet.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A sustained submit load against a running collector (loopback only): a warm-up, then the
+ * measured run at the same closed-loop load, sampling every second the answers by status and the
+ * compaction lag (from /metrics), and taking a merge every {@code --merge-every} seconds,
+ * timed. Prints the time series, then accepted/s, refused/s, p50/p99 of accepted submits, the
+ * highest lag, the merge latencies and, given {@code --pid}, the collector's CPU per accepted profile.
+ *
+ * <pre>java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.SustainedLoad --url http://127.0.0.1:18080 \
+ *   --key KEY --merge-key KEY --file profile.pprof --connections 32 --warmup 30 --seconds 300 --merge-every 10 [--pid N]</pre>
+ */
+public final class SustainedLoad {
+    private static final Pattern LAG = Pattern.compile("(?m)^pgof_compaction_lag_profiles(?:\\{[^}]*\\})? ([0-9.eE+]+)$");
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new TreeMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        URI url = URI.create(opts.getOrDefault("url", "http://127.0.0.1:18080"));
+        if (!url.getHost().equals("127.0.0.1") && !url.getHost().equals("localhost")) {
+            throw new IllegalArgumentException("loopback targets only");
+        }
+        List<byte[]> bodies = new ArrayList<>();
+        for (String f : opts.get("file").split(",")) {
+            bodies.add(Files.readAllBytes(Path.of(f)));
+        }
+        int connections = Integer.parseInt(opts.getOrDefault("connections", "32"));
+        double warmup = Double.parseDouble(opts.getOrDefault("warmup", "30"));
+        double seconds = Double.parseDouble(opts.getOrDefault("seconds", "300"));
+        int mergeEvery = Integer.parseInt(opts.getOrDefault("merge-every", "10"));
+        String key = opts.get("key"), mergeKey = opts.get("merge-key");
+        String pid = opts.get("pid");
+
+        System.out.printf("warm-up %.0f s: %s%n", warmup, LoadGenerator.run(url, key, bodies, connections, warmup, Integer.MAX_VALUE));
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+        LoadGenerator.Result[] result = new LoadGenerator.Result[1];
+        long cpu0 = pid == null ? -1 : cpuTicks(pid);
+        Thread load = new Thread(() -> {
+            try {
+                result[0] = LoadGenerator.run(url, key, bodies, connections, seconds, Integer.MAX_VALUE, statuses);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sustained-load");
+        load.start();
+        long start = System.nanoTime();
+        List<Long> mergeMillis = new ArrayList<>();
+        long maxLag = 0, lastAccepted = 0, lastRefused = 0;
+        System.out.println("   t  accepted/s  refused/s  lag  merge");
+        for (int t = 1; load.isAlive(); t++) {
+            long wake = start + t * 1_000_000_000L;
+            while (System.nanoTime() < wake && load.isAlive()) {
+                Thread.sleep(Math.max(1, (wake - System.nanoTime()) / 1_000_000));
+            }
+            if (!load.isAlive()) {
+                break;
+            }
+            long accepted = count(statuses, 204), refused = count(statuses, 503);
+            long lag = lag(http, url);
+            maxLag = Math.max(maxLag, lag);
+            String merge = "";
+            if (t % mergeEvery == 0) {
+                long m = merge(http, url, mergeKey);
+                mergeMillis.add(m);
+                merge = m + " ms";
+            }
+            System.out.printf("%4d  %10d  %9d  %5d  %s%n", t, accepted - lastAccepted, refused - lastRefused, lag, merge);
+            lastAccepted = accepted;
+            lastRefused = refused;
+        }
+        load.join();
+        LoadGenerator.Result r = result[0];
+        long cpu1 = pid == null ? -1 : cpuTicks(pid);
+        long accepted = r.statuses().getOrDefault(204, 0L), refused = r.statuses().getOrDefault(503, 0L);
+        long[] merges = mergeMillis.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("measured %.1f s, %d connections: accepted %.0f/s, refused %.0f/s (statuses %s, connection errors %d)%n",
+                r.seconds(), connections, accepted / r.seconds(), refused / r.seconds(), r.statuses(), r.errors());
+        System.out.printf("accepted submits: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", r.acceptedPercentileMillis(50),
+                r.acceptedPercentileMillis(99), r.acceptedPercentileMillis(100));
+        System.out.printf("compaction lag: at most %d profiles (sampled every second)%n", maxLag);
+        System.out.printf("merges every %d s during the load: %s ms (median %s, max %s)%n", mergeEvery, Arrays.toString(merges),
+                merges.length == 0 ? "-" : merges[merges.length / 2], merges.length == 0 ? "-" : merges[merges.length - 1]);
+        if (pid != null && accepted > 0) {
+            // USER_HZ is 100 on Linux: a tick is 10 ms.
+            System.out.printf("collector CPU: %.0f µs per accepted profile (%.2f cores)%n", (cpu1 - cpu0) * 10_000.0 / accepted,
+                    (cpu1 - cpu0) / 100.0 / r.seconds());
+        }
+    }
+
+    private static long count(Map<Integer, LongAdder> statuses, int status) {
+        LongAdder n = statuses.get(status);
+        return n == null ? 0 : n.sum();
+    }
+
+    private static long lag(HttpClient http, URI url) {
+        try {
+            String body = http.send(HttpRequest.newBuilder(url.resolve("/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = LAG.matcher(body);
+            return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** A full merge, timed to its last byte; -1 when it failed. */
+    private static long merge(HttpClient http, URI url, String key) {
+        long t0 = System.nanoTime();
+        try {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(url.resolve("/v1/merge")).timeout(Duration.ofSeconds(120))
+                    .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() == 200 ? (System.nanoTime() - t0) / 1_000_000 : -r.statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** utime + stime of a process, in clock ticks. */
+    private static long cpuTicks(String pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+}

@@ -1,0 +1,270 @@
+package dev.pgofleet.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgofleet.pprof.CpuProfileCheck;
+import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.ProfileMerger;
+import dev.pgofleet.pprof.ProfileWriter;
+import dev.pgofleet.pprof.ValidProfile;
+import dev.pgofleet.store.StoredFile.Kind;
+import dev.pgofleet.testing.Canonical;
+import dev.pgofleet.testing.GoToolchain;
+import dev.pgofleet.testing.Poll;
+import dev.pgofleet.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Profiles folded at submit and rolled up from those partials, on a real disk: after compaction
+ * every stored profile is in the store exactly once, whatever took files away meanwhile (a failed
+ * store, a combine, a quarantine, a restart), and the merge means what merging the raw files means.
+ */
+class PartialFoldsTest {
+    private static final DecodeLimits LIMITS = new DecodeLimits(64L << 20, 64 << 20);
+    private static final long HOUR = Compactor.HOUR, DAY = Compactor.DAY;
+    private static final long BUDGET = 64L << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void acceptedProfilesAreRolledUpFromTheirPartialsWithoutReadingTheirFiles() throws Exception {
+        List<byte[]> bodies = fleet(48);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            storeAll(store, partials, bodies);
+            assertThat(partials.foldedAtSubmit()).isEqualTo(48);
+
+            assertThat(compactor.runOnce()).isEqualTo(48);
+
+            assertThat(compactor.rolledFromPartials()).isEqualTo(48);
+            assertThat(compactor.rolledFromFiles()).isZero();
+            assertExactlyOnce(store, bodies);
+            assertThat(partials.heldBytes()).as("partials released once rolled up").isZero();
+            byte[] first = mergeStore(store);
+            assertThat(mergeStore(store)).as("the served bytes are a function of what is stored").isEqualTo(first);
+        }
+    }
+
+    @Test
+    void rolledUpFromPartialsTheMergeMeansWhatGosMergeOfTheRawFilesMeans(@TempDir Path scratch) throws Exception {
+        GoToolchain go = GoToolchain.require(scratch);
+        List<byte[]> bodies = fleet(48);
+        byte[] ours;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            storeAll(store, partials, bodies);
+            compactor.runOnce();
+            assertThat(compactor.rolledFromPartials()).isEqualTo(48);
+            ours = mergeStore(store);
+        }
+        List<String> args = new ArrayList<>(List.of("tool", "pprof", "-proto", "-symbolize=none", "-output", "go.pb.gz"));
+        for (int i = 0; i < bodies.size(); i++) {
+            Files.write(scratch.resolve("in" + i + ".pprof"), bodies.get(i));
+            args.add("in" + i + ".pprof");
+        }
+        go.run(scratch, 120, args.toArray(String[]::new));
+        assertThat(Canonical.of(ours)).isEqualTo(Canonical.of(Files.readAllBytes(scratch.resolve("go.pb.gz"))));
+    }
+
+    @Test
+    void aProfileWhoseStoreFailedIsNeverFolded() throws Exception {
+        List<byte[]> bodies = fleet(6);
+        AtomicInteger failures = new AtomicInteger();
+        try (ProfileStore store = FaultyStores.failingDirectoryFsync(dir, 2, 64, LIMITS, failures);
+             PartialFolds partials = new PartialFolds(1, 64, BUDGET); Compactor compactor = compactor(store).usePartials(partials)) {
+            failures.set(1);
+            CompletableFuture<Path> failed = partials.store(store, bodies.get(0), decode(bodies.get(0)));
+            assertThatThrownBy(failed::join).hasCauseInstanceOf(StorageException.class);
+            storeAll(store, partials, bodies.subList(1, 6));
+
+            compactor.runOnce();
+
+            assertThat(compactor.rolledFromPartials()).isEqualTo(5);
+            assertExactlyOnce(store, bodies.subList(1, 6));
+        }
+    }
+
+    @Test
+    void aCombineThatTookFilesOfAPartialMakesItsOtherFilesBeRead() throws Exception {
+        List<byte[]> bodies = fleet(15);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            storeAll(store, partials, bodies.subList(0, 10));
+            merges.combine(false).join();
+            storeAll(store, partials, bodies.subList(10, 15));
+
+            compactor.runOnce();
+
+            // One fold thread, one hour: the partial holds all 15 but 10 are in the combined file now.
+            assertThat(compactor.rolledFromPartials()).isZero();
+            assertThat(compactor.rolledFromFiles()).isEqualTo(5);
+            assertExactlyOnce(store, bodies);
+        }
+    }
+
+    @Test
+    void aQuarantinedFileMakesItsPartialUnusedAndTheOthersAreRead() throws Exception {
+        List<byte[]> bodies = fleet(6);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            List<Path> paths = storeAll(store, partials, bodies);
+            store.quarantine(paths.get(2), "set aside by the test");
+
+            compactor.runOnce();
+
+            assertThat(compactor.rolledFromPartials()).isZero();
+            assertThat(compactor.rolledFromFiles()).isEqualTo(5);
+            List<byte[]> kept = new ArrayList<>(bodies);
+            kept.remove(2);
+            assertExactlyOnce(store, kept);
+        }
+    }
+
+    @Test
+    void afterARestartTheRawFilesAreReadAsBefore() throws Exception {
+        List<byte[]> bodies = fleet(8);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET)) {
+            storeAll(store, partials, bodies);
+        }
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            compactor.runOnce();
+
+            assertThat(compactor.rolledFromFiles()).isEqualTo(8);
+            assertThat(compactor.rolledFromPartials()).isZero();
+            assertExactlyOnce(store, bodies);
+        }
+    }
+
+    @Test
+    void partialsOfManyHoursGoToTheirHoursAndFinishedDaysAreRolledUp() throws Exception {
+        long day0 = Compactor.floor(System.currentTimeMillis(), DAY) - 3 * DAY;
+        List<byte[]> bodies = new ArrayList<>();
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            List<byte[]> fleet = fleet(24);
+            int folded = 0;
+            for (int i = 0; i < 40; i++) {
+                byte[] body = fleet.get(i % 24);
+                bodies.add(body);
+                // 40 profiles, 100 minutes apart: 40 hours over three finished days.
+                Path raw = dir.resolve(StoredFile.raw(day0 + i * 100 * 60_000L + 1, i + 1, "0ther0"));
+                Files.write(raw, body);
+                if (i % 3 != 0) { // the others are read from their files, as after a restart
+                    partials.durable(raw);
+                    partials.fold(raw, decode(body));
+                    folded++;
+                }
+            }
+            assertThat(partials.heldBytes()).isPositive();
+
+            compactor.runOnce();
+
+            assertThat(compactor.rolledFromPartials()).isEqualTo(folded);
+            assertThat(compactor.rolledFromFiles()).isEqualTo(40 - folded);
+            assertThat(partials.heldBytes()).as("every partial used, none left behind").isZero();
+            List<StoredFile> files = store.list();
+            assertThat(files).noneMatch(f -> f.kind() == Kind.RAW);
+            assertThat(files.stream().filter(f -> f.toMillis() - f.fromMillis() == DAY).count())
+                    .as("the three finished days are daily rollups").isEqualTo(3);
+            assertExactlyOnce(store, bodies);
+        }
+    }
+
+    @Test
+    void aFileWhoseFoldIsPendingIsLeftToItsPartial() throws Exception {
+        byte[] body = TestData.bytes("profiles/fleet/inst001.pprof");
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            Path raw = dir.resolve(StoredFile.raw(System.currentTimeMillis() - HOUR, 1, "0ther0"));
+            Files.write(raw, body);
+            partials.durable(raw);
+
+            assertThat(compactor.runOnce()).as("not read while its fold is to come").isZero();
+            assertThat(store.list()).extracting(StoredFile::path).containsExactly(raw);
+
+            partials.fold(raw, decode(body));
+            compactor.runOnce();
+            assertThat(compactor.rolledFromPartials()).isEqualTo(1);
+            assertExactlyOnce(store, List.of(body));
+        }
+    }
+
+    @Test
+    void pastTheMemoryBudgetProfilesAreLeftToTheirFiles() throws Exception {
+        List<byte[]> bodies = fleet(10);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, 1);
+             Compactor compactor = compactor(store).usePartials(partials)) {
+            storeAll(store, partials, bodies);
+            assertThat(partials.foldedAtSubmit()).isZero();
+            assertThat(partials.notFolded()).isEqualTo(10);
+
+            compactor.runOnce();
+
+            assertThat(compactor.rolledFromFiles()).isEqualTo(10);
+            assertExactlyOnce(store, bodies);
+        }
+    }
+
+    private Compactor compactor(ProfileStore store) {
+        return new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
+    }
+
+    private static List<byte[]> fleet(int n) throws Exception {
+        List<Path> fleet = TestData.fleet();
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            bodies.add(Files.readAllBytes(fleet.get(i % fleet.size())));
+        }
+        return bodies;
+    }
+
+    private static ValidProfile decode(byte[] body) throws Exception {
+        return CpuProfileCheck.requireValid(body, LIMITS);
+    }
+
+    /** Stores as the submit handler does, and waits until every fold is done. */
+    private static List<Path> storeAll(ProfileStore store, PartialFolds partials, List<byte[]> bodies) throws Exception {
+        List<CompletableFuture<Path>> futures = new ArrayList<>();
+        for (byte[] b : bodies) {
+            futures.add(partials.store(store, b, decode(b)));
+        }
+        List<Path> paths = new ArrayList<>();
+        for (CompletableFuture<Path> f : futures) {
+            paths.add(f.join());
+        }
+        Poll.until("every fold decided", Duration.ofSeconds(10), () -> partials.unresolved() == 0);
+        return paths;
+    }
+
+    /** Nothing raw left, the stored count is the profiles', and the merge means the same as merging them directly. */
+    private static void assertExactlyOnce(ProfileStore store, List<byte[]> bodies) throws Exception {
+        assertThat(store.list()).noneMatch(f -> f.kind() == Kind.RAW);
+        assertThat(store.storedProfiles()).isEqualTo(bodies.size());
+        assertThat(Canonical.of(mergeStore(store))).isEqualTo(Canonical.of(rawMerge(bodies)));
+    }
+
+    private static byte[] mergeStore(ProfileStore store) throws Exception {
+        try (MergeService merges = new MergeService(store, LIMITS, 2)) {
+            return merges.merge(false).join().body();
+        }
+    }
+
+    private static byte[] rawMerge(List<byte[]> inputs) throws Exception {
+        ProfileMerger m = new ProfileMerger(true);
+        for (byte[] b : inputs) {
+            m.add(ValidProfile.parse(b, LIMITS));
+        }
+        return ProfileWriter.write(m.result());
+    }
+}
