@@ -21,6 +21,8 @@ enum Endpoint {
     // The merge's read-only views take a merge key; the web page's files hold no data.
     SUMMARY("/v1/summary", Key.MERGE, false, HttpMethod.GET),
     FLAMEGRAPH("/v1/flamegraph", Key.MERGE, false, HttpMethod.GET),
+    /** The services stored, with their figures: what a merge key may see of the store. */
+    SERVICES("/v1/services", Key.MERGE, false, HttpMethod.GET),
     UI("/ui/", Key.NONE, false, HttpMethod.GET);
 
     /** Which key a request needs. */
@@ -50,6 +52,11 @@ enum Endpoint {
             return UI;
         }
         return e;
+    }
+
+    /** Whether a request here is for one service ({@code ?service=NAME}, the default service when absent). */
+    boolean namesService() {
+        return this == SUBMIT || this == MERGE || this == SUMMARY || this == FLAMEGRAPH;
     }
 
     boolean allows(HttpMethod method) {
