@@ -42,7 +42,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             if (needed != Endpoint.Key.NONE && !authorized(header, needed)) {
                 rejecting = true;
                 if (route.endpoint() == Endpoint.SUBMIT) {
-                    metrics.submits.labelValues(Outcome.UNAUTHORIZED.metricLabel).inc();
+                    metrics.submit(route.service(), Outcome.UNAUTHORIZED);
                 }
                 FullHttpResponse r = Outcome.UNAUTHORIZED.response("missing or invalid bearer key", 0);
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");

@@ -1,6 +1,7 @@
 package dev.pgofleet.server;
 
 import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.store.ServiceLimitException;
 import dev.pgofleet.store.StorageException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -19,6 +20,8 @@ enum Outcome {
     INVALID(HttpResponseStatus.BAD_REQUEST, "invalid", Level.INFO, false),
     UNAUTHORIZED(HttpResponseStatus.UNAUTHORIZED, "unauthorized", Level.INFO, false),
     TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", Level.INFO, false),
+    /** A submit that would create one service more than PGOF_MAX_SERVICES. */
+    TOO_MANY_SERVICES(HttpResponseStatus.FORBIDDEN, "too_many_services", Level.WARN, false),
     SHED(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", Level.INFO, true),
     STORAGE_ERROR(HttpResponseStatus.SERVICE_UNAVAILABLE, "storage_error", Level.ERROR, true),
     /** Our own bug: logged with its stack trace, the client only reads "internal error". */
@@ -44,6 +47,9 @@ enum Outcome {
         }
         if (e instanceof RejectedExecutionException) {
             return SHED;
+        }
+        if (e instanceof ServiceLimitException) {
+            return TOO_MANY_SERVICES;
         }
         return e instanceof StorageException ? STORAGE_ERROR : INTERNAL_ERROR;
     }

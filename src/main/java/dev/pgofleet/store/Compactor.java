@@ -56,6 +56,7 @@ public final class Compactor implements AutoCloseable {
     private final AtomicInteger urgent = new AtomicInteger();
     private final int decodeThreads;
     private final ExecutorService decodePool;
+    private final boolean ownsDecodePool;
     private final ScheduledExecutorService timer;
     private long lastPass = System.nanoTime(); // timer thread only
     private final AtomicLong foldedProfiles = new AtomicLong(), deletedFiles = new AtomicLong();
@@ -69,6 +70,16 @@ public final class Compactor implements AutoCloseable {
      */
     public Compactor(ProfileStore store, DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads,
                      LongSupplier clock, BooleanSupplier submitsBusy) {
+        this(store, limits, retention, maxStoreBytes, decodeThreads, clock, submitsBusy, null);
+    }
+
+    /**
+     * With inputs decoded on {@code sharedDecodePool} (null: a pool of its own), which the caller
+     * shuts down: one service's compactor among many, its passes run by a {@link CompactionScheduler}
+     * instead of {@link #start}.
+     */
+    public Compactor(ProfileStore store, DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads,
+                     LongSupplier clock, BooleanSupplier submitsBusy, ExecutorService sharedDecodePool) {
         this.submitsBusy = submitsBusy;
         this.store = store;
         this.quarantine = new Quarantine(store, limits);
@@ -76,7 +87,9 @@ public final class Compactor implements AutoCloseable {
         this.maxStoreBytes = maxStoreBytes;
         this.clock = clock;
         this.decodeThreads = Math.max(1, decodeThreads);
-        this.decodePool = Executors.newFixedThreadPool(this.decodeThreads, Threads.named("compact-decode"));
+        this.ownsDecodePool = sharedDecodePool == null;
+        this.decodePool = ownsDecodePool ? Executors.newFixedThreadPool(this.decodeThreads, Threads.named("compact-decode"))
+                : sharedDecodePool;
         this.timer = Executors.newSingleThreadScheduledExecutor(Threads.named("compactor"));
     }
 
@@ -132,12 +145,18 @@ public final class Compactor implements AutoCloseable {
     }
 
     private void runQuietly() {
+        while (passQuietly() == BATCH && !closing) {
+            // a backlog: keep going, one bounded batch at a time, until shutdown
+        }
+    }
+
+    /** One pass ({@link #runOnce}); a failure is logged (the next pass retries) and counts as nothing taken. */
+    int passQuietly() {
         try {
-            while (runOnce() == BATCH && !closing) {
-                // a backlog: keep going, one bounded batch at a time, until shutdown
-            }
+            return runOnce();
         } catch (Exception | OutOfMemoryError e) {
             log.error("compaction pass failed (what it committed stays; the next pass retries the rest): {}", e.toString());
+            return 0;
         }
     }
 
@@ -303,6 +322,8 @@ public final class Compactor implements AutoCloseable {
         closing = true;
         timer.shutdown();
         Threads.awaitTermination(timer, 30, TimeUnit.SECONDS);
-        decodePool.shutdownNow();
+        if (ownsDecodePool) {
+            decodePool.shutdownNow();
+        }
     }
 }

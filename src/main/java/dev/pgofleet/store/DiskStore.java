@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,18 +51,21 @@ public final class DiskStore implements ProfileStore {
     private volatile long failedWriteBytes;
     private final StoreCounters counters = new StoreCounters();
     private final ThreadPoolExecutor io;
+    /** False for a service's store: the pool is shared, shut down by whoever made it. */
+    private final boolean ownsIo;
     private final DirectorySync dirSync;
     private final StoreScan scan;
     private final ReplacementJournal journal;
     private final StoreLock lock;
 
-    private DiskStore(Path dir, int ioThreads, int ioQueue, DirectorySync.Fsync fsync, StoreLock lock) {
+    private DiskStore(Path dir, ThreadPoolExecutor io, boolean ownsIo, DirectorySync.Fsync fsync, Executor fsyncRounds,
+                      StoreLock lock) {
         this.dir = dir;
         this.lock = lock;
         this.quarantine = dir.resolve(QUARANTINE);
-        this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ioQueue),
-                Threads.named("store-io"), new ThreadPoolExecutor.AbortPolicy());
-        this.dirSync = new DirectorySync(dir, fsync);
+        this.io = io;
+        this.ownsIo = ownsIo;
+        this.dirSync = new DirectorySync(dir, fsync, fsyncRounds);
         this.scan = new StoreScan(dir, quarantine);
         this.journal = new ReplacementJournal(dir, dirSync);
     }
@@ -72,7 +76,24 @@ public final class DiskStore implements ProfileStore {
         Path abs = dir.toAbsolutePath().normalize();
         StoreAccess.requireWritable(abs);
         StoreLock lock = StoreLock.acquire(abs);
-        DiskStore store = new DiskStore(abs, ioThreads, ioQueue, fsync, lock);
+        ThreadPoolExecutor io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ioQueue),
+                Threads.named("store-io"), new ThreadPoolExecutor.AbortPolicy());
+        return recover(new DiskStore(abs, io, true, fsync, null, lock), limits);
+    }
+
+    /**
+     * A service's store in {@code dir}, inside a store whose lock this process holds: writes run on
+     * {@code io} and directory fsyncs on {@code fsyncRounds}, pools every service shares (which
+     * the caller shuts down after closing the stores).
+     */
+    static DiskStore openShared(Path dir, ThreadPoolExecutor io, Executor fsyncRounds, DecodeLimits limits) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        StoreAccess.requireWritable(abs);
+        return recover(new DiskStore(abs, io, false, DirectorySync.REAL, fsyncRounds, null), limits);
+    }
+
+    private static DiskStore recover(DiskStore store, DecodeLimits limits) throws IOException {
+        Path abs = store.dir;
         try {
             Files.createDirectories(store.quarantine);
             store.journal.recover();
@@ -372,9 +393,14 @@ public final class DiskStore implements ProfileStore {
 
     @Override
     public void close() {
-        io.shutdown();
-        Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
+        if (ownsIo) {
+            io.shutdown();
+            Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
+        }
         dirSync.close();
+        if (lock == null) {
+            return;
+        }
         try {
             lock.close();
         } catch (IOException e) {

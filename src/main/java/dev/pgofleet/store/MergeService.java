@@ -46,6 +46,7 @@ public final class MergeService implements AutoCloseable {
     private final Quarantine quarantine;
     private final ThreadPoolExecutor mergeThread;
     private final ExecutorService decodePool;
+    private final boolean ownsDecodePool;
     private final int decodeThreads;
     /** The latest merge of each form asked for, a few forms at most (requests may name their own excludes). */
     private final Map<ProfileForm, Shared> latest = new LinkedHashMap<>();
@@ -63,12 +64,26 @@ public final class MergeService implements AutoCloseable {
     private record Computed(MergeResult result, Summary summary) {}
 
     public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads) {
+        this(store, limits, decodeThreads, null);
+    }
+
+    /**
+     * With the decoding done on {@code sharedDecodePool} (null: a pool of its own), which the
+     * caller shuts down: one service's merges among many. The merge thread then ends after 30 s
+     * without work, so services nobody merges hold no thread.
+     */
+    public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads, ExecutorService sharedDecodePool) {
         this.store = store;
         this.quarantine = new Quarantine(store, limits);
         this.decodeThreads = Math.max(1, decodeThreads);
-        this.mergeThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+        this.mergeThread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
                 Threads.named("merge"), new ThreadPoolExecutor.AbortPolicy());
-        this.decodePool = Executors.newFixedThreadPool(this.decodeThreads, Threads.named("merge-decode"));
+        this.ownsDecodePool = sharedDecodePool == null;
+        this.decodePool = ownsDecodePool ? Executors.newFixedThreadPool(this.decodeThreads, Threads.named("merge-decode"))
+                : sharedDecodePool;
+        if (!ownsDecodePool) {
+            mergeThread.allowCoreThreadTimeOut(true);
+        }
     }
 
     /**
@@ -289,6 +304,8 @@ public final class MergeService implements AutoCloseable {
     public void close() {
         mergeThread.shutdown();
         Threads.awaitTermination(mergeThread, 30, TimeUnit.SECONDS);
-        decodePool.shutdownNow();
+        if (ownsDecodePool) {
+            decodePool.shutdownNow();
+        }
     }
 }
