@@ -263,4 +263,47 @@ class ServicesSocketTest {
             assertThat(c.merge("?service=alpha").body()).isEqualTo(engineMerge(fleet.subList(5, 7)));
         }
     }
+
+    @Test
+    void aServiceUnderASustainedBurstDoesNotKeepAnotherFromBeingCompactedAndCurrent() throws Exception {
+        byte[] burst = TestData.bytes("profiles/fleet/inst003.pprof");
+        List<Path> few = TestData.fleet().subList(10, 13);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger busyAccepted = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try (RunningCollector c = RunningCollector.start(tmp, Map.of("PGOF_COMPACT_INTERVAL", "100ms", "PGOF_WORKER_THREADS", "4"))) {
+            for (int t = 0; t < 3; t++) {
+                threads.submit(() -> {
+                    while (running.get()) {
+                        if (submitChunked(c, "?service=busy", burst).statusCode() == 204) {
+                            busyAccepted.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            dev.pgofleet.testing.Poll.until("the busy service compacting", Duration.ofSeconds(60),
+                    () -> c.server.services().get("busy") != null && c.server.services().get("busy").compactor().foldedProfiles() > 0);
+            for (Path f : few) {
+                assertThat(c.submit(Files.readAllBytes(f)).statusCode()).isEqualTo(204);
+            }
+            Services.Service quiet = c.server.services().defaultService();
+            dev.pgofleet.testing.Poll.until("the quiet service's profiles folded while the burst goes on", Duration.ofSeconds(20),
+                    () -> quiet.store().unfoldedCount() == 0 && quiet.compactor().foldedProfiles() == 3);
+            int atFold = busyAccepted.get();
+            HttpResponse<byte[]> merged = c.merge("");
+            assertThat(merged.statusCode()).isEqualTo(200);
+            assertThat(merged.headers().firstValue("x-pgof-profiles")).hasValue("3");
+            assertThat(merged.body()).isEqualTo(engineMerge(few));
+            dev.pgofleet.testing.Poll.until("the burst still going", Duration.ofSeconds(20), () -> busyAccepted.get() > atFold + 20);
+            running.set(false);
+            threads.shutdown();
+            assertThat(threads.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            HttpResponse<byte[]> busy = c.merge("?service=busy");
+            assertThat(busy.headers().firstValue("x-pgof-profiles")).hasValue(Integer.toString(busyAccepted.get()));
+            System.out.printf("quiet service compacted while the busy one took %d submits%n", busyAccepted.get());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
 }
