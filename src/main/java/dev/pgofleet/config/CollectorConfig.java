@@ -70,7 +70,7 @@ public record CollectorConfig(
         new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "per service: while its store is larger, delete the oldest data first"),
         new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "per service: submits get 503 while this many wait to be folded (`0`: never)"),
         new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: matching functions make no hot PGO call edge"),
-        new Setting("PGOF_MAX_SERVICES", "1000", "services (`?service=NAME`) a submit may create; one more gets 403"));
+        new Setting("PGOF_MAX_SERVICES", "1000", "services that submits may create (403 beyond)"));
 
     /** One row of {@link #VARIABLES}. */
     public record Setting(String name, String dflt, String meaning) {}
