@@ -3,9 +3,13 @@
 # generator (loopback only). Usage: bench/load.sh PROFILE CONNECTIONS SECONDS [java options for the collector]
 # e.g. bench/load.sh src/test/resources/testdata/profiles/fleet/inst001.pprof 32 20
 #      bench/load.sh /tmp/big150k.pprof 256 30 -Xmx128m
+#      SERVICES=100 bench/load.sh src/test/resources/testdata/profiles/fleet/inst001.pprof 32 20
+# SERVICES=N (default 1) spreads the submits over services svc-0 .. svc-<N-1>; the merge after the
+# run is then of each of the first 10 services, for the per-service latency. WARMUP=S (default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILE=$1 CONNS=$2 SECS=$3; shift 3
+SERVICES=${SERVICES:-1} WARMUP=${WARMUP:-30}
 [ -f target/pgo-fleet.jar ] || mvn -B -q package -DskipTests
 mvn -B -q test-compile
 work=$(mktemp -d); echo bench-submit > "$work/submit"; echo bench-merge > "$work/merge"
@@ -15,10 +19,13 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:18080/healthz && break; sleep 0.1; done
 run() { java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.LoadGenerator --url http://127.0.0.1:18080 \
-  --key bench-submit --file "$FILE" --connections "$CONNS" --seconds "$1"; }
-echo "warm-up:"; run 30
+  --key bench-submit --file "$FILE" --connections "$CONNS" --seconds "$1" --services "$SERVICES"; }
+echo "warm-up:"; run "$WARMUP"
 echo "measured:"; run "$SECS"
-echo "collector peak RSS: $(awk '/VmHWM/{printf "%.0f MB", $2/1024}' /proc/$pid/status); stored: $(ls "$work/store" | grep -c pprof) files"
-start=$(date +%s%N)
-code=$(curl -s --max-time 900 -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer bench-merge' http://127.0.0.1:18080/v1/merge)
-echo "merge after the run: HTTP $code in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+echo "collector peak RSS: $(awk '/VmHWM/{printf "%.0f MB", $2/1024}' /proc/$pid/status); stored: $(find "$work/store" -name '*.pprof' -not -path '*/quarantine/*' | wc -l) files in $SERVICES service(s)"
+merge() { # $1: query
+  local start code; start=$(date +%s%N)
+  code=$(curl -s --max-time 900 -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer bench-merge' "http://127.0.0.1:18080/v1/merge$1")
+  echo "merge$1 after the run: HTTP $code in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+}
+if [ "$SERVICES" -le 1 ]; then merge ""; else for i in $(seq 0 $(( SERVICES < 10 ? SERVICES - 1 : 9 ))); do merge "?service=svc-$i"; done; fi
