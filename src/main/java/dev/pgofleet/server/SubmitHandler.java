@@ -80,8 +80,8 @@ final class SubmitHandler extends EndpointHandler {
         metrics.receivedBytes.inc(body.length);
         CompletableFuture<?> stored;
         try {
-            // The service's store is found or created on the worker, once the profile is known to be valid.
-            stored = CompletableFuture.supplyAsync(() -> validate(body), workers).thenCompose(valid -> storeIn(service, valid));
+            // The service's store is found or created on the worker (never on the event loop), once the profile is valid.
+            stored = CompletableFuture.supplyAsync(() -> storeIn(service, validate(body)), workers).thenCompose(write -> write);
         } catch (RejectedExecutionException e) {
             shed(ctx, keepAlive, service, "workers");
             return;

@@ -72,7 +72,7 @@ public final class CompactionScheduler implements AutoCloseable {
                 last = now;
             }
             if (now - last >= intervalNanos || e.waiting().getAsLong() >= Compactor.EAGER_BACKLOG) {
-                int taken = e.pass().getAsInt();
+                int taken = passNamed(e);
                 lastPass.put(e.name(), System.nanoTime());
                 servedLast = e.name();
                 full |= taken == Compactor.BATCH;
@@ -82,6 +82,18 @@ public final class CompactionScheduler implements AutoCloseable {
             }
         }
         return full;
+    }
+
+    /** Runs a pass with the thread named for the service, so that its log lines say which one. */
+    private static int passNamed(Entry e) {
+        Thread t = Thread.currentThread();
+        String name = t.getName();
+        t.setName("compactor-" + e.name());
+        try {
+            return e.pass().getAsInt();
+        } finally {
+            t.setName(name);
+        }
     }
 
     /** Lets the running pass end (passes are bounded) and runs no other. */

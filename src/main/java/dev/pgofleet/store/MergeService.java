@@ -64,20 +64,22 @@ public final class MergeService implements AutoCloseable {
     private record Computed(MergeResult result, Summary summary) {}
 
     public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads) {
-        this(store, limits, decodeThreads, null);
+        this(store, limits, decodeThreads, null, "merge");
     }
 
     /**
      * With the decoding done on {@code sharedDecodePool} (null: a pool of its own), which the
      * caller shuts down: one service's merges among many. The merge thread then ends after 30 s
-     * without work, so services nobody merges hold no thread.
+     * without work, so services nobody merges hold no thread. {@code threadName} names the merge
+     * thread (in every log line it writes): {@code merge-<service>}.
      */
-    public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads, ExecutorService sharedDecodePool) {
+    public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads, ExecutorService sharedDecodePool,
+                        String threadName) {
         this.store = store;
         this.quarantine = new Quarantine(store, limits);
         this.decodeThreads = Math.max(1, decodeThreads);
         this.mergeThread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
-                Threads.named("merge"), new ThreadPoolExecutor.AbortPolicy());
+                Threads.named(threadName), new ThreadPoolExecutor.AbortPolicy());
         this.ownsDecodePool = sharedDecodePool == null;
         this.decodePool = ownsDecodePool ? Executors.newFixedThreadPool(this.decodeThreads, Threads.named("merge-decode"))
                 : sharedDecodePool;

@@ -78,7 +78,7 @@ public final class Services implements AutoCloseable {
     }
 
     private Service add(String name, ProfileStore store) {
-        MergeService merges = new MergeService(store, settings.limits(), settings.decodeThreads(), mergeDecode);
+        MergeService merges = new MergeService(store, settings.limits(), settings.decodeThreads(), mergeDecode, "merge-" + name);
         Compactor compactor = new Compactor(store, settings.limits(), settings.retention(), settings.maxStoreBytes(),
                 settings.decodeThreads(), settings.clock(), settings.submitsBusy(), compactDecode);
         merges.useCompactor(compactor);
