@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * compactor (own rollups, retention and size limit, compaction backlog). The default service is
  * the store opened at the root directory; the others come from {@link ServiceStores}, opened at
  * start for every service stored before and created by a service's first accepted submit
- * ({@link #create}), never by a merge. What would be per-service threads is shared: the decoding
- * pools of merges and of compaction, and one {@link CompactionScheduler} for all compactors.
+ * ({@link #create}), never by a merge. What would be per-service threads is shared: the merge
+ * threads (each service's merges still one at a time), the decoding pools of merges and of
+ * compaction, and one {@link CompactionScheduler} for all compactors.
  */
 public final class Services implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Services.class);
@@ -36,7 +37,7 @@ public final class Services implements AutoCloseable {
 
     private final ServiceStores stores;
     private final Settings settings;
-    private final ExecutorService mergeDecode, compactDecode;
+    private final ExecutorService mergePool, mergeDecode, compactDecode;
     private final ConcurrentHashMap<String, Service> byName = new ConcurrentHashMap<>();
     /** Sorted by name; replaced whole on each creation, read without a lock. */
     private volatile List<Service> sorted = List.of();
@@ -47,6 +48,8 @@ public final class Services implements AutoCloseable {
         this.stores = stores;
         this.settings = settings;
         int threads = Math.max(1, settings.decodeThreads());
+        // Merges of different services run side by side, each service's one at a time.
+        this.mergePool = Executors.newFixedThreadPool(Math.max(2, threads), Threads.named("merge"));
         this.mergeDecode = Executors.newFixedThreadPool(threads, Threads.named("merge-decode"));
         this.compactDecode = Executors.newFixedThreadPool(threads, Threads.named("compact-decode"));
         add(ServiceName.DEFAULT, defaultStore);
@@ -78,7 +81,8 @@ public final class Services implements AutoCloseable {
     }
 
     private Service add(String name, ProfileStore store) {
-        MergeService merges = new MergeService(store, settings.limits(), settings.decodeThreads(), mergeDecode, "merge-" + name);
+        MergeService merges = new MergeService(store, settings.limits(), settings.decodeThreads(), mergeDecode, mergePool,
+                "merge-" + name);
         Compactor compactor = new Compactor(store, settings.limits(), settings.retention(), settings.maxStoreBytes(),
                 settings.decodeThreads(), settings.clock(), settings.submitsBusy(), compactDecode);
         merges.useCompactor(compactor);
@@ -156,6 +160,7 @@ public final class Services implements AutoCloseable {
             s.store().close();
         }
         stores.close();
+        mergePool.shutdownNow();
         mergeDecode.shutdownNow();
         compactDecode.shutdownNow();
     }
