@@ -49,9 +49,14 @@ public final class CompactionScheduler implements AutoCloseable {
 
     /** Rounds until no due service has a full batch waiting. */
     void tick() {
-        boolean more = true;
-        while (more && !closing) {
-            more = round();
+        try {
+            boolean more = true;
+            while (more && !closing) {
+                more = round();
+            }
+        } catch (RuntimeException e) {
+            // A failed tick must not end the schedule (an exception would cancel it for good).
+            log.error("compaction round failed (the next tick retries): {}", e.toString());
         }
     }
 
