@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Executor;
@@ -28,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds raw profiles into rollups in the background, so that a merge reads a handful of rollups
- * plus the few profiles stored since the last pass. Raw profiles go into their hour's rollup
+ * Folds raw profiles into rollups in the background (the {@link CompactionScheduler} runs the
+ * passes), so that a merge reads a handful of rollups plus the few profiles stored since the last
+ * pass. Raw profiles go into their hour's rollup
  * (UTC), replaced by a new version each pass; once a day is over its hourly rollups are folded
  * into one daily rollup. Then retention deletes what is too old or too much.
  *
@@ -57,8 +56,6 @@ public final class Compactor implements AutoCloseable {
     private final int decodeThreads;
     private final ExecutorService decodePool;
     private final boolean ownsDecodePool;
-    private final ScheduledExecutorService timer;
-    private long lastPass = System.nanoTime(); // timer thread only
     private final AtomicLong foldedProfiles = new AtomicLong(), deletedFiles = new AtomicLong();
     /** Runs before each fold step; tests make it fail, as no valid stored profile makes a merger's add fail. */
     volatile ParallelFold.Folder foldCheck = p -> {};
@@ -75,8 +72,7 @@ public final class Compactor implements AutoCloseable {
 
     /**
      * With inputs decoded on {@code sharedDecodePool} (null: a pool of its own), which the caller
-     * shuts down: one service's compactor among many, its passes run by a {@link CompactionScheduler}
-     * instead of {@link #start}.
+     * shuts down: one service's compactor among many.
      */
     public Compactor(ProfileStore store, DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads,
                      LongSupplier clock, BooleanSupplier submitsBusy, ExecutorService sharedDecodePool) {
@@ -90,24 +86,6 @@ public final class Compactor implements AutoCloseable {
         this.ownsDecodePool = sharedDecodePool == null;
         this.decodePool = ownsDecodePool ? Executors.newFixedThreadPool(this.decodeThreads, Threads.named("compact-decode"))
                 : sharedDecodePool;
-        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.named("compactor"));
-    }
-
-    /**
-     * Runs a pass every {@code interval}, and sooner once {@link #EAGER_BACKLOG} raw profiles wait,
-     * so a burst is folded while it arrives. Passes never overlap.
-     */
-    public Compactor start(Duration interval) {
-        long ms = Math.max(1, interval.toMillis());
-        long tick = Math.min(ms, 250);
-        timer.scheduleWithFixedDelay(() -> {
-            long now = System.nanoTime();
-            if (now - lastPass >= ms * 1_000_000 || store.unfoldedCount() >= EAGER_BACKLOG) {
-                runQuietly();
-                lastPass = System.nanoTime();
-            }
-        }, tick, tick, TimeUnit.MILLISECONDS);
-        return this;
     }
 
     /** Profiles folded into rollups and files deleted by retention since start (for metrics). */
@@ -141,12 +119,6 @@ public final class Compactor implements AutoCloseable {
             }
         } finally {
             urgent.decrementAndGet();
-        }
-    }
-
-    private void runQuietly() {
-        while (passQuietly() == BATCH && !closing) {
-            // a backlog: keep going, one bounded batch at a time, until shutdown
         }
     }
 
@@ -320,8 +292,6 @@ public final class Compactor implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        timer.shutdown();
-        Threads.awaitTermination(timer, 30, TimeUnit.SECONDS);
         if (ownsDecodePool) {
             decodePool.shutdownNow();
         }
