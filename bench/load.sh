@@ -7,10 +7,14 @@
 #      bench/load.sh /tmp/big150k.pprof 256 30 -Xmx128m
 #      bench/load.sh --sustained src/test/resources/testdata/profiles/fleet/inst001.pprof 32        # 30 s warm-up, 300 s
 #      bench/load.sh --sustained src/test/resources/testdata/profiles/fleet/inst001.pprof 32 20 10 5 # a smoke run
+#      SERVICES=100 bench/load.sh src/test/resources/testdata/profiles/fleet/inst001.pprof 32 20
 # The sustained mode (dev.pgofleet.bench.SustainedLoad) prints, per second, accepted and refused
 # submits and the compaction lag (from /metrics), a merge every MERGE_EVERY seconds (timed), then
 # accepted/s, refused/s, p50/p99 of accepted submits, the highest lag and the collector's CPU per
 # accepted profile. JAR=path/to/other/pgo-fleet.jar runs that collector instead (to compare builds in one session).
+# SERVICES=N (default 1, closed-loop mode) spreads the submits over services svc-0 .. svc-<N-1>; the
+# merge after the run is then of each of the first 10 services, for the per-service latency.
+# WARMUP=S (default 30) is the closed-loop mode's warm-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUSTAINED=
@@ -24,7 +28,9 @@ if [ "${1:-}" = --sustained ]; then
   [ "${1:-}" = -- ] && shift
 else
   FILE=$1 CONNS=$2 SECS=$3; shift 3
+  WARMUP=${WARMUP:-30}
 fi
+SERVICES=${SERVICES:-1}
 JAR=${JAR:-target/pgo-fleet.jar}
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 mvn -B -q test-compile
@@ -40,12 +46,15 @@ if [ -n "$SUSTAINED" ]; then
     --merge-every "$MERGE_EVERY" --pid "$pid"
 else
   run() { java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.LoadGenerator --url http://127.0.0.1:18080 \
-    --key bench-submit --file "$FILE" --connections "$CONNS" --seconds "$1"; }
-  echo "warm-up:"; run 30
+    --key bench-submit --file "$FILE" --connections "$CONNS" --seconds "$1" --services "$SERVICES"; }
+  echo "warm-up:"; run "$WARMUP"
   echo "measured:"; run "$SECS"
 fi
-echo "collector peak RSS: $(awk '/VmHWM/{printf "%.0f MB", $2/1024}' /proc/$pid/status); stored: $(ls "$work/store" | grep -c pprof) files"
-start=$(date +%s%N)
-code=$(curl -s --max-time 900 -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer bench-merge' http://127.0.0.1:18080/v1/merge)
-echo "merge after the run: HTTP $code in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+echo "collector peak RSS: $(awk '/VmHWM/{printf "%.0f MB", $2/1024}' /proc/$pid/status); stored: $(find "$work/store" -name '*.pprof' -not -path '*/quarantine/*' | wc -l) files in $SERVICES service(s)"
+merge() { # $1: query
+  local start code; start=$(date +%s%N)
+  code=$(curl -s --max-time 900 -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer bench-merge' "http://127.0.0.1:18080/v1/merge$1")
+  echo "merge$1 after the run: HTTP $code in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+}
+if [ "$SERVICES" -le 1 ]; then merge ""; else for i in $(seq 0 $(( SERVICES < 10 ? SERVICES - 1 : 9 ))); do merge "?service=svc-$i"; done; fi
 echo "compactor: $(grep -c 'compacted' "$work/collector.log" || true) passes logged; last: $(grep 'compacted' "$work/collector.log" | tail -1 | cut -c1-160)"

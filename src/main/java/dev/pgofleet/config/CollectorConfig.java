@@ -34,7 +34,8 @@ public record CollectorConfig(
         Duration retention,
         long maxStoreBytes,
         long maxCompactionLag,
-        ExcludedFunctions pgoExclude) {
+        ExcludedFunctions pgoExclude,
+        int maxServices) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -65,10 +66,11 @@ public record CollectorConfig(
         new Setting("PGOF_METRICS", "on", "`off`: no `/metrics` (404)"),
         new Setting("PGOF_KEY_RELOAD_INTERVAL", "5s", "how often key files are checked for changes"),
         new Setting("PGOF_COMPACT_INTERVAL", "10s", "how often new profiles are folded into rollups"),
-        new Setting("PGOF_RETENTION", "unset: keep everything", "delete data received longer ago than this (`30d`)"),
-        new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "while the store is larger, delete the oldest data first"),
-        new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "submits get 503 while this many wait to be folded (`0`: never)"),
-        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: matching functions make no hot PGO call edge"));
+        new Setting("PGOF_RETENTION", "unset: keep everything", "per service: delete data received longer ago than this (`30d`)"),
+        new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "per service: while its store is larger, delete the oldest data first"),
+        new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "per service: submits get 503 while this many wait to be folded (`0`: never)"),
+        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: matching functions make no hot PGO call edge"),
+        new Setting("PGOF_MAX_SERVICES", "1000", "services that submits may create (403 beyond)"));
 
     /** One row of {@link #VARIABLES}. */
     public record Setting(String name, String dflt, String meaning) {}
@@ -101,7 +103,8 @@ public record CollectorConfig(
                 r.optional("PGOF_RETENTION") ? r.duration("PGOF_RETENTION", "0") : null,
                 r.optional("PGOF_MAX_STORE_BYTES") ? r.size("PGOF_MAX_STORE_BYTES", 1) : 0,
                 r.nonNegativeLong("PGOF_MAX_COMPACTION_LAG", 20_000),
-                r.get("PGOF_PGO_EXCLUDE", "", v -> ExcludedFunctions.of(v.isBlank() ? java.util.List.of() : java.util.List.of(v.trim().split("\\s+")))));
+                r.get("PGOF_PGO_EXCLUDE", "", v -> ExcludedFunctions.of(v.isBlank() ? java.util.List.of() : java.util.List.of(v.trim().split("\\s+")))),
+                r.count("PGOF_MAX_SERVICES", 1000, 1_000_000));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + r.raw("PGOF_MAX_DECOMPRESSED_BYTES")
                     + " is too large: at most 2 GiB");

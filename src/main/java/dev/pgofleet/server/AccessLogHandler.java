@@ -12,10 +12,11 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One log line per request: method, path, status, bytes in and out, duration, client address,
- * X-Forwarded-For when present, and for a refused request the one-line reason the client read; in
- * the text and as fields of the event (JSON logs show them as {@code method}, {@code path},
+ * X-Forwarded-For when present, the service of a request for one (submit, merge and its views;
+ * once its name was found valid), and for a refused request the one-line reason the client read;
+ * in the text and as fields of the event (JSON logs show them as {@code method}, {@code path},
  * {@code status}, {@code bytes_in}, {@code bytes_out}, {@code duration_ms}, {@code client},
- * {@code forwarded_for}, {@code reason}). Health and readiness probes log at DEBUG, as they come
+ * {@code forwarded_for}, {@code service}, {@code reason}). Health and readiness probes log at DEBUG, as they come
  * every few seconds. Headers are never logged, so neither are tokens.
  */
 final class AccessLogHandler extends ChannelInboundHandlerAdapter {
@@ -58,14 +59,20 @@ final class AccessLogHandler extends ChannelInboundHandlerAdapter {
                 ? s.getAddress().getHostAddress() + ":" + s.getPort() : String.valueOf(ctx.channel().remoteAddress());
         String xff = forwardedFor == null ? null : printable(forwardedFor);
         String reason = a.reason() == null ? null : printable(a.reason());
+        Route route = Route.of(ctx.channel());
+        String service = route != null && route.endpoint().namesService() ? route.service() : null;
         LoggingEventBuilder event = log.atLevel(level)
-                .setMessage(String.format("%s %s %d in=%d out=%d %.1fms client=%s%s%s", method, path, a.status(), bytesIn,
-                        a.bytesOut(), ms, client, xff == null ? "" : " xff=" + xff, reason == null ? "" : " reason=\"" + reason + "\""))
+                .setMessage(String.format("%s %s %d in=%d out=%d %.1fms client=%s%s%s%s", method, path, a.status(), bytesIn,
+                        a.bytesOut(), ms, client, xff == null ? "" : " xff=" + xff, service == null ? "" : " service=" + service,
+                        reason == null ? "" : " reason=\"" + reason + "\""))
                 .addKeyValue("method", method).addKeyValue("path", path).addKeyValue("status", a.status())
                 .addKeyValue("bytes_in", bytesIn).addKeyValue("bytes_out", a.bytesOut()).addKeyValue("duration_ms", ms)
                 .addKeyValue("client", client);
         if (xff != null) {
             event.addKeyValue("forwarded_for", xff);
+        }
+        if (service != null) {
+            event.addKeyValue("service", service);
         }
         if (reason != null) {
             event.addKeyValue("reason", reason);

@@ -52,7 +52,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 String service = route.service();
-                if (route.endpoint().servesOneService() && !scope.allows(service)) {
+                if (route.endpoint().namesService() && !scope.allows(service)) {
                     FullHttpResponse r = Outcome.FORBIDDEN.response("forbidden: this key may not use "
                             + (ServiceName.isValid(service) ? "service '" + service + "'" : "the service this request names"), 0);
                     r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
@@ -82,7 +82,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     private void reject(ChannelHandlerContext ctx, Object msg, Route route, Outcome outcome, FullHttpResponse r) {
         rejecting = true;
         if (route.endpoint() == Endpoint.SUBMIT) {
-            metrics.submits.labelValues(outcome.metricLabel).inc();
+            metrics.submit(route.service(), outcome);
         }
         Responses.refuse(ctx, msg, r);
     }

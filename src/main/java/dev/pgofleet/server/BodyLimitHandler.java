@@ -42,7 +42,8 @@ final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
             long length = HttpUtil.getContentLength(req, -1L);
             reservedUpFront = length > 0;
             if (length > maxBodyBytes) {
-                metrics.submits.labelValues(Outcome.TOO_LARGE.metricLabel).inc();
+                Route route = Route.of(ctx.channel());
+                metrics.submit(route == null ? dev.pgofleet.config.ServiceName.DEFAULT : route.service(), Outcome.TOO_LARGE);
                 refuse(ctx, msg, Outcome.TOO_LARGE.response(
                         "request body of " + length + " bytes is over the limit of " + maxBodyBytes + " bytes", retryAfterSeconds));
                 return;

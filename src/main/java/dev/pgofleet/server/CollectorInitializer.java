@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * idle → write-timeout → idle-close → deadline → http → answered → deadline-disarm → pipelining → access-log
  *      → protocol-errors → route → auth → body-limit → aggregate → dispatch
- *      → health | ready | metrics | submit | merge | summary | flamegraph | ui → errors
+ *      → health | ready | metrics | submit | merge | summary | flamegraph | services | ui → errors
  * </pre>
  * Routing, authentication and the byte budget act on the request head, before the body is
  * buffered, in that order: only an authenticated request to an endpoint that takes a body holds
@@ -69,6 +69,7 @@ final class CollectorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("merge", server.mergeHandler());
         p.addLast("summary", server.summaryHandler());
         p.addLast("flamegraph", server.flameGraphHandler());
+        p.addLast("services", server.servicesHandler());
         p.addLast("ui", server.uiHandler());
         p.addLast("errors", errors);
     }

@@ -1,6 +1,7 @@
 package dev.pgofleet.server;
 
-import dev.pgofleet.store.ProfileStore;
+import dev.pgofleet.config.ServiceName;
+import dev.pgofleet.store.Services;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -13,27 +14,42 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
-/** The collector's Prometheus metrics (one registry per server), scraped at {@code /metrics}. */
+/**
+ * The collector's Prometheus metrics (one registry per server), scraped at {@code /metrics}. The
+ * submit, merge, stored and compaction series carry a {@code service} label: the service's name
+ * when it exists, else {@value #UNKNOWN_SERVICE} (a refused submit of a new name, a merge of a
+ * service never stored), so there are at most PGOF_MAX_SERVICES + 1 values.
+ */
 public final class CollectorMetrics {
+    /** The label of a request for a service that does not exist: no valid name starts with '_'. */
+    static final String UNKNOWN_SERVICE = "_unknown";
+
+    /** What one service's stored and compaction series read. */
+    record Stored(String service, LongSupplier files, LongSupplier profiles, LongSupplier bytes, LongSupplier waiting,
+                  LongSupplier folded, LongSupplier deleted) {}
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     final Counter submits = Counter.builder().name("pgof_submits_total")
-            .help("Submits by outcome: accepted, invalid, unauthorized, forbidden, too_large, shed, storage_error")
-            .labelNames("outcome").register(registry);
+            .help("Submits by outcome: accepted, invalid, unauthorized, forbidden, too_many_services, too_large, shed, storage_error")
+            .labelNames("service", "outcome").register(registry);
     final Counter receivedBytes = Counter.builder().name("pgof_received_bytes_total")
             .help("Bytes of submitted profiles received").register(registry);
     final Counter shed = Counter.builder().name("pgof_shed_total")
             .help("Requests refused with 503 to shed load, by reason: workers, bytes, io, compaction")
             .labelNames("reason").register(registry);
     final Counter merges = Counter.builder().name("pgof_merges_total")
-            .help("Merge requests answered, by kind: merge, combine, window").labelNames("kind").register(registry);
+            .help("Merge requests answered, by kind: merge, combine, window").labelNames("service", "kind").register(registry);
     final Histogram mergeSeconds = Histogram.builder().name("pgof_merge_duration_seconds")
             .help("Time to answer a merge request (a shared or cached merge is fast)")
-            .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60).register(registry);
+            .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60).labelNames("service").register(registry);
     final Gauge inFlightRequests = Gauge.builder().name("pgof_inflight_requests")
             .help("Submit and merge requests being worked on").register(registry);
 
@@ -42,43 +58,82 @@ public final class CollectorMetrics {
     static final String[] SHED_REASONS = {"workers", "bytes", "io", "compaction"};
     static final String[] MERGE_KINDS = {"merge", "combine", "window"};
 
+    /** Whether a service exists now; until {@link #watchServices} only the default one does. */
+    private volatile Predicate<String> exists = ServiceName.DEFAULT::equals;
+
     {
-        for (String v : SUBMIT_OUTCOMES) {
-            submits.initLabelValues(v);
-        }
         for (String v : SHED_REASONS) {
             shed.initLabelValues(v);
         }
-        for (String v : MERGE_KINDS) {
-            merges.initLabelValues(v);
-        }
+        startSeries(UNKNOWN_SERVICE);
+        startSeries(ServiceName.DEFAULT);
     }
 
-    CollectorMetrics(InFlightBudget budget, ThreadPoolExecutor workers, ProfileStore store) {
-        this(budget::used, () -> workers.getQueue().size(), store::storedProfiles, store::storedBytes, store::unfoldedCount);
-        gauge("pgof_stored_files", "Files in the store: raw profiles, rollups and combined files", store::storedCount);
+    CollectorMetrics(InFlightBudget budget, ThreadPoolExecutor workers, Services services) {
+        this(budget::used, () -> workers.getQueue().size(), () -> services.all().stream()
+                .map(s -> new Stored(s.name(), s.store()::storedCount, s.store()::storedProfiles, s.store()::storedBytes,
+                        s.store()::unfoldedCount, s.compactor()::foldedProfiles, s.compactor()::deletedFiles)).toList());
+        exists = name -> services.get(name) != null;
+        services.all().forEach(s -> startSeries(s.name()));
+        services.onCreate(s -> startSeries(s.name()));
     }
 
-    /** With the gauges read from the given sources; handler tests pass constants. */
+    /** With the gauges read from the given sources, as one default service; handler tests pass constants. */
     CollectorMetrics(LongSupplier inFlightBytes, LongSupplier queueDepth, LongSupplier storedCount, LongSupplier storedBytes,
                      LongSupplier unfolded) {
+        this(inFlightBytes, queueDepth, () -> List.of(new Stored(ServiceName.DEFAULT, () -> 0, storedCount, storedBytes, unfolded,
+                () -> 0, () -> 0)));
+    }
+
+    private CollectorMetrics(LongSupplier inFlightBytes, LongSupplier queueDepth, Supplier<List<Stored>> stored) {
         gauge("pgof_inflight_bytes", "Request bytes held in memory", inFlightBytes);
         gauge("pgof_worker_queue_depth", "Submits waiting for a worker", queueDepth);
-        gauge("pgof_stored_profiles", "Profiles in the store (a rollup or combined file counts the profiles it holds)", storedCount);
-        gauge("pgof_stored_bytes", "Bytes of profile files in the store", storedBytes);
-        gauge("pgof_compaction_lag_profiles", "Raw profiles not yet folded into a rollup by the compactor", unfolded);
+        perService(stored, false, "pgof_stored_files", "Files in the store: raw profiles, rollups and combined files", Stored::files);
+        perService(stored, false, "pgof_stored_profiles",
+                "Profiles in the store (a rollup or combined file counts the profiles it holds)", Stored::profiles);
+        perService(stored, false, "pgof_stored_bytes", "Bytes of profile files in the store", Stored::bytes);
+        perService(stored, false, "pgof_compaction_lag_profiles", "Raw profiles not yet folded into a rollup by the compactor",
+                Stored::waiting);
+        perService(stored, true, "pgof_compacted_profiles_total", "Raw profiles folded into rollups by the compactor", Stored::folded);
+        perService(stored, true, "pgof_retention_deleted_files_total",
+                "Stored files deleted by PGOF_RETENTION or PGOF_MAX_STORE_BYTES", Stored::deleted);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** Every series of a service, at zero until something happens. */
+    private void startSeries(String service) {
+        for (String v : SUBMIT_OUTCOMES) {
+            submits.initLabelValues(service, v);
+        }
+        for (String v : MERGE_KINDS) {
+            merges.initLabelValues(service, v);
+        }
+        mergeSeconds.initLabelValues(service);
+    }
+
+    /** The {@code service} label of a request for {@code service}. */
+    String serviceLabel(String service) {
+        return exists.test(service) ? service : UNKNOWN_SERVICE;
+    }
+
+    /** Counts a submit to {@code service} that ended as {@code outcome}. */
+    void submit(String service, Outcome outcome) {
+        submits.labelValues(serviceLabel(service), outcome.metricLabel).inc();
+    }
+
+    private void perService(Supplier<List<Stored>> stored, boolean counter, String name, String help,
+                            java.util.function.Function<Stored, LongSupplier> value) {
+        if (counter) {
+            CounterWithCallback.builder().name(name).help(help).labelNames("service")
+                    .callback(cb -> stored.get().forEach(s -> cb.call(value.apply(s).getAsLong(), s.service()))).register(registry);
+        } else {
+            GaugeWithCallback.builder().name(name).help(help).labelNames("service")
+                    .callback(cb -> stored.get().forEach(s -> cb.call(value.apply(s).getAsLong(), s.service()))).register(registry);
+        }
     }
 
     private void gauge(String name, String help, LongSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
-    }
-
-    /** Counts of the background compactor: raw profiles folded into rollups, files deleted by retention. */
-    void watchCompactor(LongSupplier foldedProfiles, LongSupplier deletedFiles) {
-        counter("pgof_compacted_profiles_total", "Raw profiles folded into rollups by the compactor", foldedProfiles);
-        counter("pgof_retention_deleted_files_total", "Stored files deleted by PGOF_RETENTION or PGOF_MAX_STORE_BYTES",
-                deletedFiles);
     }
 
     /**

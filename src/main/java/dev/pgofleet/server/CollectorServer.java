@@ -2,10 +2,10 @@ package dev.pgofleet.server;
 
 import dev.pgofleet.config.CollectorConfig;
 import dev.pgofleet.pprof.DecodeLimits;
-import dev.pgofleet.store.Compactor;
+import dev.pgofleet.store.DiskServiceStores;
 import dev.pgofleet.store.MergeService;
-import dev.pgofleet.store.PartialFolds;
 import dev.pgofleet.store.ProfileStore;
+import dev.pgofleet.store.Services;
 import dev.pgofleet.store.Threads;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,21 +23,21 @@ import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The collector: a Netty HTTP server in front of a bounded worker pool (parse and validate), the
- * durable {@link ProfileStore} and the {@link MergeService}. No blocking work runs on an event loop.
+ * The collector: a Netty HTTP server in front of a bounded worker pool (parse and validate) and the
+ * {@link Services}, each a durable {@link ProfileStore} with its {@link MergeService} and compactor.
+ * No blocking work runs on an event loop.
  */
 public final class CollectorServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectorServer.class);
 
     private final CollectorConfig config;
     private final ProfileStore store;
-    private final MergeService merges;
-    private final Compactor compactor;
-    private final PartialFolds partials;
+    private final Services services;
     private final ThreadPoolExecutor workers;
     private final ThreadPoolExecutor metricsThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(8), Threads.named("metrics"), new ThreadPoolExecutor.AbortPolicy());
@@ -57,28 +57,35 @@ public final class CollectorServer implements AutoCloseable {
     private CollectorServer(CollectorConfig config, AuthKeys keys, StoreOpener opener) throws IOException, InterruptedException {
         this.config = config;
         DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
-        this.store = opener.open(config.directory(), config.ioThreads(), Math.max(64, config.workerQueue() * 4), limits);
-        this.merges = new MergeService(store, limits, config.workerThreads());
+        int ioQueue = Math.max(64, config.workerQueue() * 4);
+        this.store = opener.open(config.directory(), config.ioThreads(), ioQueue, limits);
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
         // Compaction uses the cores submits leave idle (see Compactor): a burst is taken at full rate.
-        this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(), config.workerThreads(),
-                System::currentTimeMillis, () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty())
-                .start(config.compactInterval());
-        // Accepted profiles are folded as decoded at submit; an eighth of the heap holds them until compaction.
-        this.partials = new PartialFolds(config.workerThreads(), config.workerQueue() * 4, Runtime.getRuntime().maxMemory() / 8);
-        compactor.usePartials(partials);
-        merges.useCompactor(compactor);
+        Services.Settings settings = new Services.Settings(limits, config.retention(), config.maxStoreBytes(), config.workerThreads(),
+                config.maxServices(), config.compactInterval(), System::currentTimeMillis,
+                () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty(), config.workerQueue() * 4);
+        try {
+            this.services = Services.open(store, new DiskServiceStores(store.directory(), config.ioThreads(), ioQueue, limits), settings);
+        } catch (IOException | RuntimeException e) {
+            workers.shutdownNow();
+            throw e;
+        }
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
-        CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
-        metrics.watchCompactor(compactor::foldedProfiles, compactor::deletedFiles);
-        metrics.watchQuarantine(() -> merges.quarantinedSubmitted() + compactor.quarantinedSubmitted(),
-                () -> merges.quarantinedOwn() + compactor.quarantinedOwn());
+        CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, services);
+        metrics.watchQuarantine(() -> services.all().stream().mapToLong(s -> s.merges().quarantinedSubmitted()
+                        + s.compactor().quarantinedSubmitted()).sum(),
+                () -> services.all().stream().mapToLong(s -> s.merges().quarantinedOwn() + s.compactor().quarantinedOwn()).sum());
+        Function<String, MergeService> mergesOf = name -> {
+            Services.Service s = services.get(name);
+            return s == null ? null : s.merges();
+        };
         ServerContext context = new ServerContext(config, keys, inFlight,
-                new SubmitHandler(workers, store, partials, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
-                new MergeHandler(merges, config.retryAfterSeconds(), metrics, config.pgoExclude()), new ReadyHandler(store),
-                new MetricsHandler(metrics, metricsThread), new SummaryHandler(merges, config.retryAfterSeconds(), config.pgoExclude()),
-                new FlameGraphHandler(merges, config.retryAfterSeconds(), config.pgoExclude()), new UiHandler(), metrics, connections);
+                new SubmitHandler(workers, services, limits, config.retryAfterSeconds(), metrics, config.maxCompactionLag()),
+                new MergeHandler(services, config.retryAfterSeconds(), metrics, config.pgoExclude()), new ReadyHandler(store),
+                new MetricsHandler(metrics, metricsThread), new SummaryHandler(mergesOf, config.retryAfterSeconds(), config.pgoExclude()),
+                new FlameGraphHandler(mergesOf, config.retryAfterSeconds(), config.pgoExclude()),
+                new ServicesHandler(services, metricsThread, config.retryAfterSeconds()), new UiHandler(), metrics, connections);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
@@ -113,8 +120,13 @@ public final class CollectorServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /** The default service's store (the one at PGOF_DIRECTORY). */
     public ProfileStore store() {
         return store;
+    }
+
+    public Services services() {
+        return services;
     }
 
     /**
@@ -139,10 +151,7 @@ public final class CollectorServer implements AutoCloseable {
         workers.shutdown();
         metricsThread.shutdown();
         Threads.awaitTermination(workers, remaining(deadline), TimeUnit.NANOSECONDS);
-        compactor.close();
-        partials.close();
-        merges.close();
-        store.close();
+        services.close();
         // Let the event loops flush the last answers before they stop.
         io.shutdownGracefully(200, Math.max(200, remaining(deadline) / 1_000_000), TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly();
@@ -163,10 +172,7 @@ public final class CollectorServer implements AutoCloseable {
         keyReloader.close();
         workers.shutdownNow();
         metricsThread.shutdownNow();
-        compactor.close();
-        partials.close();
-        merges.close();
-        store.close();
+        services.close();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

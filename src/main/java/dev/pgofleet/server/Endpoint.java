@@ -21,6 +21,8 @@ enum Endpoint {
     // The merge's read-only views take a merge key; the web page's files hold no data.
     SUMMARY("/v1/summary", Key.MERGE, false, HttpMethod.GET),
     FLAMEGRAPH("/v1/flamegraph", Key.MERGE, false, HttpMethod.GET),
+    /** The services stored, with their figures: what a merge key may see of the store. */
+    SERVICES("/v1/services", Key.MERGE, false, HttpMethod.GET),
     UI("/ui/", Key.NONE, false, HttpMethod.GET);
 
     /** Which key a request needs. */
@@ -53,13 +55,14 @@ enum Endpoint {
     }
 
     /**
-     * Whether a request works on the data of the one service it names ({@code ?service=}), so the
-     * key's scope must allow that service. A switch without default: a new endpoint must decide.
+     * Whether a request here works on the data of the one service it names ({@code ?service=NAME},
+     * the default service when absent), so the name is checked and the key's scope must allow it.
+     * A switch without default: a new endpoint must decide.
      */
-    boolean servesOneService() {
+    boolean namesService() {
         return switch (this) {
             case SUBMIT, MERGE, SUMMARY, FLAMEGRAPH -> true;
-            case HEALTH, READY, METRICS, UI -> false;
+            case HEALTH, READY, METRICS, SERVICES, UI -> false;
         };
     }
 

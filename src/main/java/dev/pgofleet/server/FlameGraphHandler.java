@@ -8,7 +8,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code GET /v1/flamegraph[?service=default][&since=72h][&form=full][&min_share=0.001]}: the
+ * {@code GET /v1/flamegraph[?service=NAME][&since=72h][&form=full][&min_share=0.001]}: the
  * merged call tree as JSON ({@code name}, {@code value}, {@code self}, {@code children}), frames
  * below {@code min_share} of the total folded into their parent. Built on the merge thread; the
  * last answer is kept while the merge it came from is current.
@@ -20,7 +20,7 @@ final class FlameGraphHandler extends ViewHandler<Double> {
 
     private record Cached(Summary summary, double minShare, String json) {}
 
-    FlameGraphHandler(MergeService merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
+    FlameGraphHandler(java.util.function.Function<String, MergeService> merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
         super(Endpoint.FLAMEGRAPH, merges, retryAfterSeconds, collectorExcludes);
     }
 

@@ -4,7 +4,9 @@ import dev.pgofleet.config.GoDuration;
 import dev.pgofleet.pprof.ExcludedFunctions;
 import dev.pgofleet.pprof.ProfileForm;
 import dev.pgofleet.store.MergeResult;
+import dev.pgofleet.config.ServiceName;
 import dev.pgofleet.store.MergeService;
+import dev.pgofleet.store.Services;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,12 +21,14 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
- * {@code POST /v1/merge[?and_combine=true][&strip_labels=true][&form=full|lean][&exclude=REGEX...]}: 200
+ * {@code POST /v1/merge[?service=NAME][&and_combine=true][&strip_labels=true][&form=full|lean][&exclude=REGEX...]}: 200
  * with the merged profile in that form and its ETag, or 304 when {@code If-None-Match} names the
  * current ETag; 404 while nothing is stored. The collector's {@code PGOF_PGO_EXCLUDE} patterns
- * apply to every merge, a request's {@code exclude} patterns in addition.
+ * apply to every merge, a request's {@code exclude} patterns in addition. Each service is merged
+ * on its own, with its own cache and ETag; a service never stored answers as an empty store.
  */
 @Sharable
 final class MergeHandler extends EndpointHandler {
@@ -37,22 +41,35 @@ final class MergeHandler extends EndpointHandler {
         CompletableFuture<MergeResult> combine(ProfileForm form);
     }
 
-    private final Merges merges;
+    /** Each service's merges; null for a service that does not exist. */
+    private final Function<String, Merges> merges;
     private final int retryAfterSeconds;
     private final CollectorMetrics metrics;
     private final ExcludedFunctions exclude;
     /** Bounds on a request's own patterns: each is compiled and run over every function name. */
     static final int MAX_EXCLUDES = 16, MAX_PATTERN_LENGTH = 256;
 
-    MergeHandler(MergeService service, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
-        this(new Merges() {
-            @Override public CompletableFuture<MergeResult> merge(ProfileForm form) { return service.merge(form); }
-            @Override public CompletableFuture<MergeResult> mergeSince(ProfileForm form, long since) { return service.mergeSince(form, since); }
-            @Override public CompletableFuture<MergeResult> combine(ProfileForm form) { return service.combine(form); }
+    MergeHandler(Services services, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
+        this(name -> {
+            Services.Service s = services.get(name);
+            return s == null ? null : of(s.merges());
         }, retryAfterSeconds, metrics, exclude);
     }
 
+    /** The default service's merges only; handler tests pass stand-ins. */
     MergeHandler(Merges merges, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
+        this(name -> name.equals(ServiceName.DEFAULT) ? merges : null, retryAfterSeconds, metrics, exclude);
+    }
+
+    private static Merges of(MergeService service) {
+        return new Merges() {
+            @Override public CompletableFuture<MergeResult> merge(ProfileForm form) { return service.merge(form); }
+            @Override public CompletableFuture<MergeResult> mergeSince(ProfileForm form, long since) { return service.mergeSince(form, since); }
+            @Override public CompletableFuture<MergeResult> combine(ProfileForm form) { return service.combine(form); }
+        };
+    }
+
+    private MergeHandler(Function<String, Merges> merges, int retryAfterSeconds, CollectorMetrics metrics, ExcludedFunctions exclude) {
         super(Endpoint.MERGE);
         this.exclude = exclude;
         this.metrics = metrics;
@@ -75,12 +92,16 @@ final class MergeHandler extends EndpointHandler {
         }
         CompletableFuture<MergeResult> result;
         String kind = req.flag("and_combine") ? "combine" : since == null ? "merge" : "window";
+        String service = req.service();
+        Merges of = merges.apply(service);
         long start = System.nanoTime();
         try {
-            if (req.flag("and_combine")) {
-                result = merges.combine(form);
+            if (of == null) {
+                result = CompletableFuture.completedFuture(MergeResult.EMPTY); // never stored: as an empty store
+            } else if (req.flag("and_combine")) {
+                result = of.combine(form);
             } else {
-                result = since == null ? merges.merge(form) : merges.mergeSince(form, since);
+                result = since == null ? of.merge(form) : of.mergeSince(form, since);
             }
         } catch (RejectedExecutionException e) {
             Responses.fail(ctx, keepAlive, e, retryAfterSeconds);
@@ -89,8 +110,9 @@ final class MergeHandler extends EndpointHandler {
         metrics.inFlightRequests.inc();
         result.whenComplete((r, error) -> {
             metrics.inFlightRequests.dec();
-            metrics.merges.labelValues(kind).inc();
-            metrics.mergeSeconds.observe((System.nanoTime() - start) / 1e9);
+            String label = metrics.serviceLabel(service);
+            metrics.merges.labelValues(label, kind).inc();
+            metrics.mergeSeconds.labelValues(label).observe((System.nanoTime() - start) / 1e9);
             if (error != null) {
                 Responses.fail(ctx, keepAlive, error, retryAfterSeconds);
             } else if (r.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.pgofleet.server;
 
 import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.store.ServiceLimitException;
 import dev.pgofleet.store.StorageException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,6 +22,8 @@ enum Outcome {
     /** A valid key used for a service outside its scope. */
     FORBIDDEN(HttpResponseStatus.FORBIDDEN, "forbidden", Level.INFO, false),
     TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", Level.INFO, false),
+    /** A submit that would create one service more than PGOF_MAX_SERVICES. */
+    TOO_MANY_SERVICES(HttpResponseStatus.FORBIDDEN, "too_many_services", Level.WARN, false),
     SHED(HttpResponseStatus.SERVICE_UNAVAILABLE, "shed", Level.INFO, true),
     STORAGE_ERROR(HttpResponseStatus.SERVICE_UNAVAILABLE, "storage_error", Level.ERROR, true),
     /** Our own bug: logged with its stack trace, the client only reads "internal error". */
@@ -46,6 +49,9 @@ enum Outcome {
         }
         if (e instanceof RejectedExecutionException) {
             return SHED;
+        }
+        if (e instanceof ServiceLimitException) {
+            return TOO_MANY_SERVICES;
         }
         return e instanceof StorageException ? STORAGE_ERROR : INTERNAL_ERROR;
     }

@@ -73,6 +73,7 @@ final class Responses {
         Outcome outcome = Outcome.of(e);
         String reason = switch (outcome) {
             case INVALID -> "invalid profile: " + e.getMessage();
+            case TOO_MANY_SERVICES -> e.getMessage();
             case SHED -> "overloaded: try again later";
             case STORAGE_ERROR -> "storage unavailable: try again later";
             default -> "internal error";

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import dev.pgofleet.config.ServiceName;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -17,7 +19,8 @@ import java.util.stream.Collectors;
  * Routes a request from its head, before any key is checked or byte of body is buffered: the
  * {@link Endpoint} table gives 400 for a target that cannot be routed, 404 for an unknown path,
  * 405 with {@code Allow} for a wrong method, and 413 for a body sent where none is taken (no
- * 100 Continue is ever sent there). A refused request with a body closes the connection unread;
+ * 100 Continue is ever sent there), and 400 for a {@code service} that is no {@link ServiceName}
+ * (nothing is stored or created for it). A refused request with a body closes the connection unread;
  * one without is answered once complete and the connection stays open. The chosen {@link Route}
  * is left on the channel for the stages after this one.
  */
@@ -72,6 +75,8 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
         } else if (hasBody && !endpoint.takesBody) {
             refuse(ctx, req, Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body not allowed: " + endpoint.path + " takes none"));
+        } else if (endpoint.namesService() && serviceProblem(target) != null) {
+            answer(ctx, req, hasBody, Responses.text(HttpResponseStatus.BAD_REQUEST, "bad request: " + serviceProblem(target)));
         } else {
             if (!endpoint.takesBody) {
                 req.headers().remove(HttpHeaderNames.EXPECT); // nothing to continue with
@@ -79,6 +84,25 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
             new Route(endpoint, target.query()).attachTo(ctx.channel());
             ctx.fireChannelRead(req);
         }
+    }
+
+    /** Why the request's {@code service} parameter names no service (null when it names one or is absent). */
+    private static String serviceProblem(RequestTarget.Target target) {
+        List<String> values = target.query().parameters().get("service");
+        if (values == null) {
+            return null;
+        }
+        if (values.size() > 1) {
+            return "service given more than once";
+        }
+        String problem = ServiceName.problem(values.get(0));
+        return problem == null ? null : problem + " (service=" + Responses.oneLine(printable(values.get(0))) + ")";
+    }
+
+    /** A client's value as a one-line reason may quote it: at most 80 characters, control characters as '?'. */
+    private static String printable(String s) {
+        String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
     }
 
     private void answer(ChannelHandlerContext ctx, HttpRequest req, boolean hasBody, FullHttpResponse response) {

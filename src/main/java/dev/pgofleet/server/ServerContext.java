@@ -10,4 +10,4 @@ import dev.pgofleet.config.CollectorConfig;
 record ServerContext(CollectorConfig config, AuthKeys keys, InFlightBudget inFlight,
                      SubmitHandler submitHandler, MergeHandler mergeHandler, ReadyHandler readyHandler,
                      MetricsHandler metricsHandler, SummaryHandler summaryHandler, FlameGraphHandler flameGraphHandler,
-                     UiHandler uiHandler, CollectorMetrics metrics, ChannelGroup connections) {}
+                     ServicesHandler servicesHandler, UiHandler uiHandler, CollectorMetrics metrics, ChannelGroup connections) {}

@@ -6,7 +6,7 @@ import dev.pgofleet.store.MergeService;
 import io.netty.channel.ChannelHandler.Sharable;
 
 /**
- * {@code GET /v1/summary[?service=default][&since=72h][&form=full][&top=50][&sort=cum]}: what the
+ * {@code GET /v1/summary[?service=NAME][&since=72h][&form=full][&top=50][&sort=cum]}: what the
  * merge holds, as JSON (see {@link Summary#json}); 404 while nothing is stored. Computed on the
  * merge thread and cached with the merge.
  */
@@ -17,7 +17,7 @@ final class SummaryHandler extends ViewHandler<SummaryHandler.Shown> {
     /** How many top functions, sorted by flat or by cum. */
     record Shown(int top, boolean byCum) {}
 
-    SummaryHandler(MergeService merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
+    SummaryHandler(java.util.function.Function<String, MergeService> merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
         super(Endpoint.SUMMARY, merges, retryAfterSeconds, collectorExcludes);
     }
 

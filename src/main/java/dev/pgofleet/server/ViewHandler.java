@@ -7,19 +7,21 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * Base of the merge's JSON views (summary, flame graph): the parameters a merge takes plus the
  * view's own ({@code A}), a 400 for a bad one, the summary of the merge in that form (shared and
- * cached with the merge), rendered on the merge thread, never on an event loop; 404 while nothing
- * is stored.
+ * cached with the merge) of the service asked for, rendered on its merge thread, never on an event
+ * loop; 404 while nothing is stored (or the service was never stored).
  */
 abstract class ViewHandler<A> extends EndpointHandler {
-    private final MergeService merges;
+    /** Each service's merges; null for a service that does not exist. */
+    private final Function<String, MergeService> merges;
     private final int retryAfterSeconds;
     private final ExcludedFunctions collectorExcludes;
 
-    ViewHandler(Endpoint endpoint, MergeService merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
+    ViewHandler(Endpoint endpoint, Function<String, MergeService> merges, int retryAfterSeconds, ExcludedFunctions collectorExcludes) {
         super(endpoint);
         this.merges = merges;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -45,8 +47,9 @@ abstract class ViewHandler<A> extends EndpointHandler {
             return;
         }
         CompletableFuture<String> json;
+        MergeService merges = this.merges.apply(params.service());
         try {
-            json = merges.summary(params.profileForm(), params.sinceMillis()).thenCompose(s -> s == null
+            json = merges == null ? CompletableFuture.completedFuture(null) : merges.summary(params.profileForm(), params.sinceMillis()).thenCompose(s -> s == null
                     ? CompletableFuture.completedFuture(null) : merges.onMergeThread(() -> render(s, params, arguments)));
         } catch (RejectedExecutionException e) {
             Responses.fail(ctx, keepAlive, e, retryAfterSeconds);

@@ -12,14 +12,8 @@ import java.util.List;
  * serves. A bad value is a 400 whose message names the parameter and the value.
  */
 record ViewParams(String service, Long sinceMillis, ProfileForm profileForm) {
-    static final String DEFAULT_SERVICE = "default";
-
     static ViewParams of(RoutedRequest req, ExcludedFunctions collectorExcludes) {
-        String service = param(req, "service", DEFAULT_SERVICE);
-        if (!service.equals(DEFAULT_SERVICE)) {
-            throw new IllegalArgumentException("unknown service=" + service + ": this collector has only service=default");
-        }
-        return new ViewParams(service, MergeHandler.since(req), MergeHandler.form(req, collectorExcludes));
+        return new ViewParams(req.service(), MergeHandler.since(req), MergeHandler.form(req, collectorExcludes));
     }
 
     /** The form's name as the views report it. */

@@ -22,8 +22,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Executor;
@@ -33,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds raw profiles into rollups in the background, so that a merge reads a handful of rollups
- * plus the few profiles stored since the last pass. Raw profiles go into their hour's rollup
+ * Folds raw profiles into rollups in the background (the {@link CompactionScheduler} runs the
+ * passes), so that a merge reads a handful of rollups plus the few profiles stored since the last
+ * pass. Raw profiles go into their hour's rollup
  * (UTC), replaced by a new version each pass; once a day is over its hourly rollups are folded
  * into one daily rollup. Then retention deletes what is too old or too much.
  *
@@ -61,8 +60,7 @@ public final class Compactor implements AutoCloseable {
     private final AtomicInteger urgent = new AtomicInteger();
     private final int decodeThreads;
     private final ExecutorService decodePool;
-    private final ScheduledExecutorService timer;
-    private long lastPass = System.nanoTime(); // timer thread only
+    private final boolean ownsDecodePool;
     private final AtomicLong foldedProfiles = new AtomicLong(), deletedFiles = new AtomicLong();
     /** Runs before each fold step; tests make it fail, as no valid stored profile makes a merger's add fail. */
     volatile ParallelFold.Folder foldCheck = p -> {};
@@ -77,6 +75,15 @@ public final class Compactor implements AutoCloseable {
      */
     public Compactor(ProfileStore store, DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads,
                      LongSupplier clock, BooleanSupplier submitsBusy) {
+        this(store, limits, retention, maxStoreBytes, decodeThreads, clock, submitsBusy, null);
+    }
+
+    /**
+     * With inputs decoded on {@code sharedDecodePool} (null: a pool of its own), which the caller
+     * shuts down: one service's compactor among many.
+     */
+    public Compactor(ProfileStore store, DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads,
+                     LongSupplier clock, BooleanSupplier submitsBusy, ExecutorService sharedDecodePool) {
         this.submitsBusy = submitsBusy;
         this.store = store;
         this.quarantine = new Quarantine(store, limits);
@@ -84,25 +91,9 @@ public final class Compactor implements AutoCloseable {
         this.maxStoreBytes = maxStoreBytes;
         this.clock = clock;
         this.decodeThreads = Math.max(1, decodeThreads);
-        this.decodePool = Executors.newFixedThreadPool(this.decodeThreads, Threads.named("compact-decode"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.named("compactor"));
-    }
-
-    /**
-     * Runs a pass every {@code interval}, and sooner once {@link #EAGER_BACKLOG} raw profiles wait,
-     * so a burst is folded while it arrives. Passes never overlap.
-     */
-    public Compactor start(Duration interval) {
-        long ms = Math.max(1, interval.toMillis());
-        long tick = Math.min(ms, 250);
-        timer.scheduleWithFixedDelay(() -> {
-            long now = System.nanoTime();
-            if (now - lastPass >= ms * 1_000_000 || store.unfoldedCount() >= EAGER_BACKLOG) {
-                runQuietly();
-                lastPass = System.nanoTime();
-            }
-        }, tick, tick, TimeUnit.MILLISECONDS);
-        return this;
+        this.ownsDecodePool = sharedDecodePool == null;
+        this.decodePool = ownsDecodePool ? Executors.newFixedThreadPool(this.decodeThreads, Threads.named("compact-decode"))
+                : sharedDecodePool;
     }
 
     /** Rolls up the partials {@code p} folds at submit instead of reading the raw files they hold. */
@@ -165,13 +156,13 @@ public final class Compactor implements AutoCloseable {
         }
     }
 
-    private void runQuietly() {
+    /** One pass ({@link #runOnce}); a failure is logged (the next pass retries) and counts as nothing taken. */
+    int passQuietly() {
         try {
-            while (pass() >= BATCH && !closing) {
-                // a backlog: keep going, one bounded batch at a time, until shutdown
-            }
+            return pass(); // the replaced files leave every listing at once; their deletion goes on in the background
         } catch (Exception | OutOfMemoryError e) {
             log.error("compaction pass failed (what it committed stays; the next pass retries the rest): {}", e.toString());
+            return 0;
         }
     }
 
@@ -402,8 +393,8 @@ public final class Compactor implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        timer.shutdown();
-        Threads.awaitTermination(timer, 30, TimeUnit.SECONDS);
-        decodePool.shutdownNow();
+        if (ownsDecodePool) {
+            decodePool.shutdownNow();
+        }
     }
 }

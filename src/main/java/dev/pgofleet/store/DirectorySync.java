@@ -7,6 +7,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Group commit for directory entries: a rename is durable once the directory is fsync'd, and one
@@ -24,16 +29,24 @@ final class DirectorySync implements AutoCloseable {
 
     private final Path dir;
     private final Fsync fsync;
-    private final Thread thread;
+    /** Runs the rounds: a thread of this store's own, or a pool every service's store shares. */
+    private final Executor rounds;
+    private final ExecutorService owned;
     private List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    /** Whether a round is queued or running; at most one per directory at a time. */
+    private boolean running;
     private boolean closed;
 
     DirectorySync(Path dir, Fsync fsync) {
+        this(dir, fsync, null);
+    }
+
+    /** With the rounds run on {@code shared} (null: on a thread of its own). */
+    DirectorySync(Path dir, Fsync fsync, Executor shared) {
         this.dir = dir;
         this.fsync = fsync;
-        this.thread = new Thread(this::run, "dir-fsync");
-        thread.setDaemon(true);
-        thread.start();
+        this.owned = shared == null ? Executors.newSingleThreadExecutor(Threads.named("dir-fsync")) : null;
+        this.rounds = shared == null ? owned : shared;
     }
 
     /** Completes once the directory has been fsync'd after this call. */
@@ -44,7 +57,15 @@ final class DirectorySync implements AutoCloseable {
             return f;
         }
         waiting.add(f);
-        notifyAll();
+        if (!running) {
+            try {
+                rounds.execute(this::run);
+                running = true;
+            } catch (RejectedExecutionException e) {
+                waiting.remove(f);
+                f.completeExceptionally(new IOException("store is closing"));
+            }
+        }
         return f;
     }
 
@@ -59,19 +80,14 @@ final class DirectorySync implements AutoCloseable {
         }
     }
 
+    /** Rounds until nothing waits: every request waiting when a round starts shares its fsync. */
     private void run() {
         while (true) {
             List<CompletableFuture<Void>> batch;
             synchronized (this) {
-                while (waiting.isEmpty() && !closed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
                 if (waiting.isEmpty()) {
+                    running = false;
+                    notifyAll();
                     return;
                 }
                 batch = waiting;
@@ -86,12 +102,27 @@ final class DirectorySync implements AutoCloseable {
         }
     }
 
+    /** Stops taking requests and waits (up to 10 s) for the rounds of those already made. */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        boolean interrupted = false;
         synchronized (this) {
             closed = true;
-            notifyAll();
+            while (running && System.nanoTime() < deadline) {
+                try {
+                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         }
-        Threads.join(thread, 10_000);
+        if (owned != null) {
+            owned.shutdown();
+            Threads.awaitTermination(owned, 1, TimeUnit.SECONDS);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

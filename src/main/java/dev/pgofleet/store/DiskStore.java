@@ -9,16 +9,23 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +54,11 @@ public final class DiskStore implements ProfileStore {
     private final ReentrantLock maintenance = new ReentrantLock();
     private final AtomicLong generation = new AtomicLong();
     /** Inputs of a committed replacement still being deleted: no longer stored, though still on disk. */
-    private final java.util.Set<String> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> retiring = ConcurrentHashMap.newKeySet();
     /** Held from a replacement's journal to its last delete, which may end on {@link #retire}. */
-    private final java.util.concurrent.Semaphore replacing = new java.util.concurrent.Semaphore(1);
-    private final java.util.concurrent.ExecutorService retire = java.util.concurrent.Executors.newSingleThreadExecutor(
+    private final Semaphore replacing = new Semaphore(1);
+    /** One thread at most, ended when idle: a collector holds a store per service. */
+    private final ThreadPoolExecutor retire = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             Threads.named("store-retire"));
     /** Inputs of a replacement whose deletion failed, deleted before the next one (guarded by {@link #replacing}). */
     private volatile List<String> unfinished;
@@ -58,20 +66,24 @@ public final class DiskStore implements ProfileStore {
     private volatile long failedWriteBytes;
     private final StoreCounters counters = new StoreCounters();
     private final ThreadPoolExecutor io;
+    /** False for a service's store: the pool is shared, shut down by whoever made it. */
+    private final boolean ownsIo;
     private final DirectorySync dirSync;
     private final StoreScan scan;
     private final ReplacementJournal journal;
     private final StoreLock lock;
 
-    private DiskStore(Path dir, int ioThreads, int ioQueue, DirectorySync.Fsync fsync, StoreLock lock) {
+    private DiskStore(Path dir, ThreadPoolExecutor io, boolean ownsIo, DirectorySync.Fsync fsync, Executor fsyncRounds,
+                      StoreLock lock) {
         this.dir = dir;
         this.lock = lock;
         this.quarantine = dir.resolve(QUARANTINE);
-        this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ioQueue),
-                Threads.named("store-io"), new ThreadPoolExecutor.AbortPolicy());
-        this.dirSync = new DirectorySync(dir, fsync);
+        this.io = io;
+        this.ownsIo = ownsIo;
+        this.dirSync = new DirectorySync(dir, fsync, fsyncRounds);
         this.scan = new StoreScan(dir, quarantine);
         this.journal = new ReplacementJournal(dir, dirSync);
+        retire.allowCoreThreadTimeOut(true);
     }
 
     /** See {@link ProfileStore#open(Path, int, int, DecodeLimits)}; {@code fsync} makes directories durable (tests inject failures). */
@@ -80,7 +92,24 @@ public final class DiskStore implements ProfileStore {
         Path abs = dir.toAbsolutePath().normalize();
         StoreAccess.requireWritable(abs);
         StoreLock lock = StoreLock.acquire(abs);
-        DiskStore store = new DiskStore(abs, ioThreads, ioQueue, fsync, lock);
+        ThreadPoolExecutor io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ioQueue),
+                Threads.named("store-io"), new ThreadPoolExecutor.AbortPolicy());
+        return recover(new DiskStore(abs, io, true, fsync, null, lock), limits);
+    }
+
+    /**
+     * A service's store in {@code dir}, inside a store whose lock this process holds: writes run on
+     * {@code io} and directory fsyncs on {@code fsyncRounds}, pools every service shares (which
+     * the caller shuts down after closing the stores).
+     */
+    static DiskStore openShared(Path dir, ThreadPoolExecutor io, Executor fsyncRounds, DecodeLimits limits) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        StoreAccess.requireWritable(abs);
+        return recover(new DiskStore(abs, io, false, DirectorySync.REAL, fsyncRounds, null), limits);
+    }
+
+    private static DiskStore recover(DiskStore store, DecodeLimits limits) throws IOException {
+        Path abs = store.dir;
         try {
             Files.createDirectories(store.quarantine);
             store.journal.recover();
@@ -121,7 +150,7 @@ public final class DiskStore implements ProfileStore {
      * @throws RejectedExecutionException when the I/O queue is full (the caller sheds the request)
      */
     @Override
-    public CompletableFuture<Path> store(byte[] bytes, java.util.function.Consumer<Path> onDurable) {
+    public CompletableFuture<Path> store(byte[] bytes, Consumer<Path> onDurable) {
         StoredFile name = names.next(dir);
         try {
             return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, name.path().getFileName().toString()), io)
@@ -319,7 +348,7 @@ public final class DiskStore implements ProfileStore {
     }
 
     /** A name made now, or a millisecond later if taken: the new file must never be one of its own inputs. */
-    private String unused(java.util.function.LongFunction<String> nameMadeAt) {
+    private String unused(LongFunction<String> nameMadeAt) {
         for (long made = System.currentTimeMillis(); ; made++) {
             String name = nameMadeAt.apply(made);
             if (!Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
@@ -449,11 +478,16 @@ public final class DiskStore implements ProfileStore {
 
     @Override
     public void close() {
-        io.shutdown();
-        Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
+        if (ownsIo) {
+            io.shutdown();
+            Threads.awaitTermination(io, 30, TimeUnit.SECONDS);
+        }
         retire.shutdown();
         Threads.awaitTermination(retire, 30, TimeUnit.SECONDS);
         dirSync.close();
+        if (lock == null) {
+            return;
+        }
         try {
             lock.close();
         } catch (IOException e) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,8 +45,11 @@ public final class MergeService implements AutoCloseable {
 
     private final ProfileStore store;
     private final Quarantine quarantine;
-    private final ThreadPoolExecutor mergeThread;
+    /** Where merges run, one at a time (never on an event loop). */
+    private final Executor mergeThread;
+    private final Runnable closeMergeThread;
     private final ExecutorService decodePool;
+    private final boolean ownsDecodePool;
     private final int decodeThreads;
     /** The latest merge of each form asked for, a few forms at most (requests may name their own excludes). */
     private final Map<ProfileForm, Shared> latest = new LinkedHashMap<>();
@@ -63,12 +67,36 @@ public final class MergeService implements AutoCloseable {
     private record Computed(MergeResult result, Summary summary) {}
 
     public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads) {
+        this(store, limits, decodeThreads, null, null, "merge");
+    }
+
+    /**
+     * One service's merges among many: decoding on {@code sharedDecodePool} and the merge thread's
+     * work on {@code sharedMergePool}, one task at a time ({@link SerialExecutor}, pool threads
+     * named {@code name} meanwhile), so that services hold no thread of their own. Null pools: a
+     * pool and a thread of its own. The caller shuts shared pools down after closing this.
+     */
+    public MergeService(ProfileStore store, DecodeLimits limits, int decodeThreads, ExecutorService sharedDecodePool,
+                        Executor sharedMergePool, String name) {
         this.store = store;
         this.quarantine = new Quarantine(store, limits);
         this.decodeThreads = Math.max(1, decodeThreads);
-        this.mergeThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
-                Threads.named("merge"), new ThreadPoolExecutor.AbortPolicy());
-        this.decodePool = Executors.newFixedThreadPool(this.decodeThreads, Threads.named("merge-decode"));
+        if (sharedMergePool == null) {
+            ThreadPoolExecutor own = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+                    Threads.named(name), new ThreadPoolExecutor.AbortPolicy());
+            this.mergeThread = own;
+            this.closeMergeThread = () -> {
+                own.shutdown();
+                Threads.awaitTermination(own, 30, TimeUnit.SECONDS);
+            };
+        } else {
+            SerialExecutor serial = new SerialExecutor(sharedMergePool, 16, name);
+            this.mergeThread = serial;
+            this.closeMergeThread = () -> serial.close(30, TimeUnit.SECONDS);
+        }
+        this.ownsDecodePool = sharedDecodePool == null;
+        this.decodePool = ownsDecodePool ? Executors.newFixedThreadPool(this.decodeThreads, Threads.named("merge-decode"))
+                : sharedDecodePool;
     }
 
     /**
@@ -287,8 +315,9 @@ public final class MergeService implements AutoCloseable {
 
     @Override
     public void close() {
-        mergeThread.shutdown();
-        Threads.awaitTermination(mergeThread, 30, TimeUnit.SECONDS);
-        decodePool.shutdownNow();
+        closeMergeThread.run();
+        if (ownsDecodePool) {
+            decodePool.shutdownNow();
+        }
     }
 }

@@ -68,22 +68,54 @@ public final class PartialFolds implements AutoCloseable {
     private final List<Map<Long, Partial>> stripes = new ArrayList<>();
     private final AtomicInteger nextStripe = new AtomicInteger();
     private final ThreadLocal<Map<Long, Partial>> stripe;
+    private final Shared shared;
+    private final boolean ownsShared;
     private final ThreadPoolExecutor pool;
-    private final long budgetBytes;
-    private final AtomicLong heldBytes = new AtomicLong(), folded = new AtomicLong(), notFolded = new AtomicLong();
+    private final AtomicLong heldBytes;
+    private final AtomicLong folded = new AtomicLong(), notFolded = new AtomicLong();
     private final AtomicInteger unresolved = new AtomicInteger();
     private volatile boolean closed;
 
-    /** {@code threads} fold threads with a queue of {@code queue} profiles; at most {@code budgetBytes} held. */
+    /** The fold threads and the memory budget that the partials of every service share. */
+    public static final class Shared implements AutoCloseable {
+        final ThreadPoolExecutor pool;
+        final long budgetBytes;
+        final AtomicLong heldBytes = new AtomicLong();
+
+        /** {@code threads} fold threads with a queue of {@code queue} profiles; at most {@code budgetBytes} held. */
+        public Shared(int threads, int queue, long budgetBytes) {
+            int n = Math.max(1, threads);
+            this.budgetBytes = budgetBytes;
+            this.pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, queue)),
+                    Threads.named("fold"), new ThreadPoolExecutor.AbortPolicy());
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Partials with fold threads and a budget of their own (one store). */
     public PartialFolds(int threads, int queue, long budgetBytes) {
-        int n = Math.max(1, threads);
+        this(new Shared(threads, queue, budgetBytes), true);
+    }
+
+    /** One service's partials, on the threads and budget of {@code shared}. */
+    public PartialFolds(Shared shared) {
+        this(shared, false);
+    }
+
+    private PartialFolds(Shared shared, boolean ownsShared) {
+        this.shared = shared;
+        this.ownsShared = ownsShared;
+        this.pool = shared.pool;
+        this.heldBytes = shared.heldBytes;
+        int n = pool.getMaximumPoolSize();
         for (int i = 0; i < n; i++) {
             stripes.add(new HashMap<>());
         }
         this.stripe = ThreadLocal.withInitial(() -> stripes.get(Math.floorMod(nextStripe.getAndIncrement(), n)));
-        this.budgetBytes = budgetBytes;
-        this.pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, queue)),
-                Threads.named("fold"), new ThreadPoolExecutor.AbortPolicy());
     }
 
     /**
@@ -127,7 +159,7 @@ public final class PartialFolds implements AutoCloseable {
     }
 
     private boolean reserve(long bytes) {
-        if (heldBytes.addAndGet(bytes) <= budgetBytes) {
+        if (heldBytes.addAndGet(bytes) <= shared.budgetBytes) {
             return true;
         }
         heldBytes.addAndGet(-bytes);
@@ -238,6 +270,8 @@ public final class PartialFolds implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        pool.shutdownNow();
+        if (ownsShared) {
+            shared.close();
+        }
     }
 }

@@ -23,6 +23,8 @@ public interface ProfileStore extends AutoCloseable {
     String TEMP_PREFIX = ".tmp-";
     String JOURNAL = ReplacementJournal.NAME;
     String QUARANTINE = "quarantine";
+    /** The directory of the other services' stores, one directory each, next to the default service's files. */
+    String SERVICES = "services";
 
     /** The local store in {@code dir} (created if missing), for one process at a time; see {@link DiskStore}. */
     static ProfileStore open(Path dir, int ioThreads, int ioQueue) throws IOException {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 final class StoreAccess {
     private static final Logger log = LoggerFactory.getLogger(StoreAccess.class);
     /** Entries the store itself keeps next to the profiles. */
-    private static final Set<String> OWN = Set.of(ProfileStore.QUARANTINE, ReplacementJournal.NAME, StoreLock.NAME);
+    private static final Set<String> OWN = Set.of(ProfileStore.QUARANTINE, ReplacementJournal.NAME, StoreLock.NAME,
+            ProfileStore.SERVICES);
     private static final int NAMES_SHOWN = 20;
 
     private StoreAccess() {}

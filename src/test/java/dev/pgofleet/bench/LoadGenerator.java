@@ -21,10 +21,12 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Closed-loop load on /v1/submit over loopback: C keep-alive connections, each sending the next
  * request as soon as the previous answer arrived, for a fixed time. Prints throughput, latency
- * percentiles and the count of each status. Bounded in time and count; loopback only.
+ * percentiles and the count of each status. Bounded in time and count; loopback only. With
+ * {@code --services N} (N > 1) the submits go in turn to services {@code svc-0} .. {@code svc-<N-1>}
+ * ({@code ?service=}); with 1 (the default) to the default service, as a client without the parameter.
  *
  * <pre>java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.LoadGenerator \
- *   --url http://127.0.0.1:8080 --key KEY --file profile.pprof --connections 32 --seconds 20</pre>
+ *   --url http://127.0.0.1:8080 --key KEY --file profile.pprof --connections 32 --seconds 20 [--services 100]</pre>
  */
 public final class LoadGenerator {
     public static void main(String[] args) throws Exception {
@@ -45,7 +47,8 @@ public final class LoadGenerator {
         int connections = Integer.parseInt(opts.getOrDefault("connections", "32"));
         double seconds = Double.parseDouble(opts.getOrDefault("seconds", "20"));
         int maxRequests = Integer.parseInt(opts.getOrDefault("max-requests", "2000000"));
-        Result r = run(url, key, bodies, connections, seconds, maxRequests);
+        int services = Integer.parseInt(opts.getOrDefault("services", "1"));
+        Result r = run(url, key, bodies, connections, seconds, maxRequests, services);
         System.out.println(r);
     }
 
@@ -88,20 +91,31 @@ public final class LoadGenerator {
 
     public static Result run(URI url, String key, java.util.List<byte[]> bodies, int connections, double seconds,
                              int maxRequests) throws InterruptedException {
-        return run(url, key, bodies, connections, seconds, maxRequests, new ConcurrentHashMap<>());
+        return run(url, key, bodies, connections, seconds, maxRequests, 1, new ConcurrentHashMap<>());
     }
 
-    /** As above, counting answers by status into {@code statuses} as they come (a caller may watch them during the run). */
+    /** As above, the submits spread over {@code services} services in turn (1: the default service). */
     public static Result run(URI url, String key, java.util.List<byte[]> bodies, int connections, double seconds,
-                             int maxRequests, Map<Integer, LongAdder> statuses) throws InterruptedException {
-        byte[][] requests = new byte[bodies.size()][];
-        for (int i = 0; i < requests.length; i++) {
-            byte[] body = bodies.get(i);
-            byte[] head = ("POST /v1/submit HTTP/1.1\r\nHost: " + url.getHost() + "\r\nAuthorization: Bearer " + key
+                             int maxRequests, int services) throws InterruptedException {
+        return run(url, key, bodies, connections, seconds, maxRequests, services, new ConcurrentHashMap<>());
+    }
+
+    /**
+     * As above, counting answers by status into {@code statuses} as they come (a caller may watch
+     * them during the run).
+     */
+    public static Result run(URI url, String key, java.util.List<byte[]> bodies, int connections, double seconds,
+                             int maxRequests, int services, Map<Integer, LongAdder> statuses) throws InterruptedException {
+        // Request n sends body n % bodies to service (n / bodies) % services: every pair comes up.
+        byte[][] requests = new byte[bodies.size() * services][];
+        for (int n = 0; n < requests.length; n++) {
+            byte[] body = bodies.get(n % bodies.size());
+            String target = services <= 1 ? "/v1/submit" : "/v1/submit?service=svc-" + (n / bodies.size()) % services;
+            byte[] head = ("POST " + target + " HTTP/1.1\r\nHost: " + url.getHost() + "\r\nAuthorization: Bearer " + key
                     + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
-            requests[i] = Arrays.copyOf(head, head.length + body.length);
-            System.arraycopy(body, 0, requests[i], head.length, body.length);
+            requests[n] = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, requests[n], head.length, body.length);
         }
         AtomicInteger nextBody = new AtomicInteger();
         long end = System.nanoTime() + (long) (seconds * 1e9);

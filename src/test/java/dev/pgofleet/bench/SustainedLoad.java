@@ -59,7 +59,7 @@ public final class SustainedLoad {
         long cpu0 = pid == null ? -1 : cpuTicks(pid);
         Thread load = new Thread(() -> {
             try {
-                result[0] = LoadGenerator.run(url, key, bodies, connections, seconds, Integer.MAX_VALUE, statuses);
+                result[0] = LoadGenerator.run(url, key, bodies, connections, seconds, Integer.MAX_VALUE, 1, statuses);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -113,7 +113,8 @@ class PlainMessagesTest {
         "PGOF_MAX_COMPACTION_LAG; -1|x|99999999999999999999",
         "PGOF_LOG_LEVEL; bogus|verbose",
         "PGOF_LOG_FORMAT; JSONN|xml",
-        "PGOF_PGO_EXCLUDE; a(|[x"})
+        "PGOF_PGO_EXCLUDE; a(|[x",
+        "PGOF_MAX_SERVICES; 0|-1|x|1000001|99999999999999999999"})
     void badVariablesNameTheVariableAndTheValue(String variable, String values) {
         for (String value : values.split("\\|")) {
             Map<String, String> env = Map.of(variable, value);

@@ -67,7 +67,9 @@ class CollectorConfigTest {
         "PGOF_BIND_ADDRESS|no-such-host.invalid:8080|PGOF_BIND_ADDRESS=no-such-host.invalid:8080 is invalid: host 'no-such-host.invalid' cannot be resolved",
         "PGOF_METRICS|maybe|PGOF_METRICS=maybe is invalid: expected on or off",
         "PGOF_MAX_COMPACTION_LAG|-1|PGOF_MAX_COMPACTION_LAG=-1 is invalid: must be 0 or a positive whole number",
-        "PGOF_COMPACT_INTERVAL|often|PGOF_COMPACT_INTERVAL=often is invalid"})
+        "PGOF_COMPACT_INTERVAL|often|PGOF_COMPACT_INTERVAL=often is invalid",
+        "PGOF_MAX_SERVICES|0|PGOF_MAX_SERVICES=0 is invalid: must be a whole number from 1 to 1000000",
+        "PGOF_MAX_SERVICES|many|PGOF_MAX_SERVICES=many is invalid: expected a whole number"})
     void badValuesNameTheVariableAndTheValue(String variable, String value, String message) {
         assertThatThrownBy(() -> CollectorConfig.fromEnv(Map.of(variable, value)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(message);
@@ -110,6 +112,7 @@ class CollectorConfigTest {
         assertThat(c.retention()).isNull();
         assertThat(c.maxStoreBytes()).isZero();
         assertThat(c.maxCompactionLag()).isEqualTo(20_000);
+        assertThat(c.maxServices()).isEqualTo(1000);
         assertThat(c.compactInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(CollectorConfig.fromEnv(Map.of("PGOF_RETENTION", "30d")).retention()).isEqualTo(Duration.ofDays(30));
     }

@@ -56,7 +56,10 @@ class AccessLogHandlerTest {
     }
 
     private List<String> exchange(String uri, String forwardedFor, HttpResponseStatus status, String body) {
-        EmbeddedChannel ch = new EmbeddedChannel(new AnswerWatcher(), new AccessLogHandler());
+        return exchange(new EmbeddedChannel(new AnswerWatcher(), new AccessLogHandler()), uri, forwardedFor, status, body);
+    }
+
+    private List<String> exchange(EmbeddedChannel ch, String uri, String forwardedFor, HttpResponseStatus status, String body) {
         DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri,
                 Unpooled.copiedBuffer("12345", StandardCharsets.UTF_8));
         if (forwardedFor != null) {
@@ -81,6 +84,21 @@ class AccessLogHandlerTest {
                         "\"bytes_out\":15", "\"client\":\"embedded\"", "\"forwarded_for\":\"203.0.113.9\"")
                 .containsPattern("\"duration_ms\":[0-9]+\\.[0-9]")
                 .contains("\"message\":\"POST /v1/submit?x=\\\"1\\\" 400 in=5 out=15 ");
+    }
+
+    @Test
+    void aRequestForAServiceCarriesItsName() {
+        EmbeddedChannel routed = new EmbeddedChannel(new AnswerWatcher(), new AccessLogHandler(),
+                new RouteHandler(java.util.EnumSet.allOf(Endpoint.class)));
+        assertThat(exchange(routed, "/v1/submit?service=svc-a", null, HttpResponseStatus.NO_CONTENT, "")).singleElement().asString()
+                .contains("\"service\":\"svc-a\"", "service=svc-a");
+        out.reset();
+        routed = new EmbeddedChannel(new AnswerWatcher(), new AccessLogHandler(), new RouteHandler(java.util.EnumSet.allOf(Endpoint.class)));
+        assertThat(exchange(routed, "/v1/submit", null, HttpResponseStatus.NO_CONTENT, "")).singleElement().asString()
+                .contains("\"service\":\"default\"");
+        out.reset();
+        assertThat(exchange("/v1/submit?service=svc-a", null, HttpResponseStatus.NO_CONTENT, "")).singleElement().asString()
+                .as("not routed: no service known").doesNotContain("\"service\"");
     }
 
     @Test

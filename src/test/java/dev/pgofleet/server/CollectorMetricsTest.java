@@ -16,13 +16,17 @@ class CollectorMetricsTest {
             assertThat(text).contains("pgof_shed_total{reason=\"" + reason + "\"} 0.0");
         }
         for (String outcome : CollectorMetrics.SUBMIT_OUTCOMES) {
-            assertThat(text).contains("pgof_submits_total{outcome=\"" + outcome + "\"} 0.0");
+            assertThat(text).contains("pgof_submits_total{outcome=\"" + outcome + "\",service=\"default\"} 0.0")
+                    .contains("pgof_submits_total{outcome=\"" + outcome + "\",service=\"_unknown\"} 0.0");
         }
         for (String kind : CollectorMetrics.MERGE_KINDS) {
-            assertThat(text).contains("pgof_merges_total{kind=\"" + kind + "\"} 0.0");
+            assertThat(text).contains("pgof_merges_total{kind=\"" + kind + "\",service=\"default\"} 0.0");
         }
         assertThat(text).contains("pgof_key_reload_failures_total 0.0")
-                .contains("pgof_submits_total{outcome=\"internal_error\"} 0.0");
+                .contains("pgof_submits_total{outcome=\"internal_error\",service=\"default\"} 0.0")
+                .contains("pgof_stored_profiles{service=\"default\"} 0.0")
+                .contains("pgof_compacted_profiles_total{service=\"default\"} 0.0")
+                .contains("pgof_merge_duration_seconds_count{service=\"default\"} 0");
     }
 
     @Test

@@ -107,20 +107,20 @@ class CollectorSocketTest {
     @Test
     void metricsMoveAsRequestsAreMade() throws Exception {
         String before = metrics();
-        assertThat(before).contains("pgof_stored_profiles 0.0").contains("jvm_memory_used_bytes");
+        assertThat(before).contains("pgof_stored_profiles{service=\"default\"} 0.0").contains("jvm_memory_used_bytes");
         c.submit(TestData.bytes("profiles/fleet/inst001.pprof"));
         c.submit(TestData.bytes("profiles/noncpu/heap.pprof"));
         c.send(HttpRequest.newBuilder(c.uri("/v1/submit")).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1}))
                 .build(), HttpResponse.BodyHandlers.ofString());
         c.merge("");
         String after = metrics();
-        assertThat(after).contains("pgof_submits_total{outcome=\"accepted\"} 1.0")
-                .contains("pgof_submits_total{outcome=\"invalid\"} 1.0")
-                .contains("pgof_submits_total{outcome=\"unauthorized\"} 1.0")
-                .contains("pgof_stored_profiles 1.0")
-                .contains("pgof_compaction_lag_profiles 1.0")
-                .contains("pgof_merges_total{kind=\"merge\"} 1.0")
-                .contains("pgof_merge_duration_seconds_count 1")
+        assertThat(after).contains("pgof_submits_total{outcome=\"accepted\",service=\"default\"} 1.0")
+                .contains("pgof_submits_total{outcome=\"invalid\",service=\"default\"} 1.0")
+                .contains("pgof_submits_total{outcome=\"unauthorized\",service=\"default\"} 1.0")
+                .contains("pgof_stored_profiles{service=\"default\"} 1.0")
+                .contains("pgof_compaction_lag_profiles{service=\"default\"} 1.0")
+                .contains("pgof_merges_total{kind=\"merge\",service=\"default\"} 1.0")
+                .contains("pgof_merge_duration_seconds_count{service=\"default\"} 1")
                 .containsPattern("pgof_received_bytes_total [1-9]");
     }
 

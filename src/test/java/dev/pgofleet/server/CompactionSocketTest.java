@@ -104,7 +104,7 @@ class CompactionSocketTest {
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("pgof_shed_total{reason=\"compaction\"} 1.0");
             assertThat(metrics).as("a combined file counts the profiles it holds")
-                    .contains("pgof_stored_profiles 4.0").contains("pgof_stored_files 2.0");
+                    .contains("pgof_stored_profiles{service=\"default\"} 4.0").contains("pgof_stored_files{service=\"default\"} 2.0");
         }
     }
 

@@ -101,6 +101,20 @@ class NginxFrontTest {
     }
 
     @Test
+    void theServiceInTheQueryPassesThroughNginx() throws Exception {
+        byte[] profile = TestData.bytes("profiles/fleet/inst006.pprof");
+        // limit_req may still be refusing after the burst test: retry a 429 as a client would.
+        Poll.until("a submit to service via-nginx accepted through nginx", Duration.ofSeconds(20),
+                () -> post("/v1/submit?service=via-nginx", RunningCollector.SUBMIT_KEY, profile).statusCode() == 204);
+        assertThat(collector.server.services().get("via-nginx")).isNotNull();
+        assertThat(collector.server.services().get("via-nginx").store().storedProfiles()).isEqualTo(1);
+        HttpResponse<byte[]> merged = post("/v1/merge?service=via-nginx", RunningCollector.MERGE_KEY, new byte[0]);
+        assertThat(merged.statusCode()).isEqualTo(200);
+        assertThat(merged.body()).isEqualTo(collector.merge("?service=via-nginx").body());
+        assertThat(post("/v1/merge?service=..%2F", RunningCollector.MERGE_KEY, new byte[0]).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void aBodyOverTheLimitGets413FromNginx() throws Exception {
         int before = collector.storedCount();
         HttpResponse<byte[]> r = post("/v1/submit", RunningCollector.SUBMIT_KEY, new byte[17 << 20]);

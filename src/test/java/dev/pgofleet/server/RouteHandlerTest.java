@@ -56,7 +56,29 @@ class RouteHandlerTest {
                 new Case("GET", "/health%zz", 0, 400, null, false, null),
                 new Case("GET", "/healthz?since=%", 0, 400, null, false, null),
                 new Case("GET", "*", 0, 400, null, false, null),
-                new Case("GET", "ftp://x/healthz", 0, 400, null, false, null));
+                new Case("GET", "ftp://x/healthz", 0, 400, null, false, null),
+                // ?service=NAME: checked on the head, before any key or body
+                new Case("POST", "/v1/submit?service=svc-a.v2_x", 10, -1, Endpoint.SUBMIT, true, "service=svc-a.v2_x"),
+                new Case("POST", "/v1/merge?service=" + "a".repeat(64), 0, -1, Endpoint.MERGE, true, "service=" + "a".repeat(64)),
+                new Case("GET", "/v1/services", 0, -1, Endpoint.SERVICES, true, null),
+                new Case("GET", "/healthz?service=UP", 0, -1, Endpoint.HEALTH, true, "service=UP"), // names no service
+                new Case("POST", "/v1/submit?service=Payments", 10, 400, null, false, null),
+                new Case("POST", "/v1/submit?service=..", 10, 400, null, false, null),
+                new Case("POST", "/v1/merge?service=a..b", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=%2e%2e", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=a%2Fb", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=a/b", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=%41pi", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=a+b", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=a%00b", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=.hidden", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=-x", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service", 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=" + "a".repeat(65), 0, 400, null, true, null),
+                new Case("POST", "/v1/merge?service=a&service=a", 0, 400, null, true, null),
+                new Case("GET", "/v1/summary?service=%C3%A9t%C3%A9", 0, 400, null, true, null),
+                new Case("GET", "/v1/flamegraph?service=a%20b", 0, 400, null, true, null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -99,9 +121,13 @@ class RouteHandlerTest {
             if (c.status() == 405) {
                 assertThat(r.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("POST");
             }
+            if (c.status() == 400 && c.uri().contains("service")) {
+                assertThat(r.content().toString(java.nio.charset.StandardCharsets.UTF_8)).startsWith("bad request: ")
+                        .containsPattern("service").endsWith("\n").hasLineCount(1);
+            }
             if (c.status() == 404) {
                 assertThat(r.content().toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(
-                        "not found: the endpoints are POST /v1/submit, POST /v1/merge, /healthz, /readyz, GET /v1/summary, GET /v1/flamegraph, GET /ui/\n");
+                        "not found: the endpoints are POST /v1/submit, POST /v1/merge, /healthz, /readyz, GET /v1/summary, GET /v1/flamegraph, GET /v1/services, GET /ui/\n");
             }
             r.release();
         }

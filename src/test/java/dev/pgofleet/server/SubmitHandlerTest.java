@@ -96,7 +96,7 @@ class SubmitHandlerTest {
         r.release();
         assertThat(ch.<Object>readOutbound()).as("one answer").isNull();
 
-        assertThat(metrics.submits.labelValues(c.outcome()).get()).isEqualTo(1.0);
+        assertThat(metrics.submits.labelValues("default", c.outcome()).get()).isEqualTo(1.0);
         if (c.shedReason() != null) {
             assertThat(metrics.shed.labelValues(c.shedReason()).get()).isEqualTo(1.0);
         }

@@ -219,7 +219,7 @@ class ViewsSocketTest {
                 "/v1/summary?since=yesterday", "invalid since=yesterday: expected a duration (72h) or an RFC 3339 time\n",
                 "/v1/summary?top=0", "invalid top=0: expected a whole number from 1 to 10000\n",
                 "/v1/summary?sort=name", "invalid sort=name: expected flat or cum\n",
-                "/v1/summary?service=billing", "unknown service=billing: this collector has only service=default\n",
+                "/v1/summary?service=Billing", "bad request: a service name starts with a lower-case letter or digit (service=Billing)\n",
                 "/v1/flamegraph?min_share=2", "invalid min_share=2: expected a share from 0 to 1, such as 0.001\n",
                 "/v1/flamegraph?form=compact", "invalid form=compact: expected full or lean\n");
         bad.forEach((q, reason) -> {

@@ -43,7 +43,12 @@ public final class CollectorProcess implements AutoCloseable {
     /** Starts the jar on {@code dir} (key files as in {@link RunningCollector}) and waits for /healthz. */
     /** {@code POST /v1/merge} with the merge key, the answer's body as bytes. */
     public static HttpResponse<byte[]> merge(HttpClient http, int port) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge"))
+        return merge(http, port, "");
+    }
+
+    /** {@code POST /v1/merge<query>} with the merge key ({@code ?service=NAME}, say). */
+    public static HttpResponse<byte[]> merge(HttpClient http, int port, String query) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/merge" + query))
                 .timeout(Duration.ofMinutes(10)).header("Authorization", "Bearer " + RunningCollector.MERGE_KEY)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
