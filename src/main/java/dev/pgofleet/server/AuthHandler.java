@@ -1,6 +1,5 @@
 package dev.pgofleet.server;
 
-import dev.pgofleet.config.ServiceName;
 import dev.pgofleet.config.ServiceScope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -53,8 +52,8 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
                 }
                 String service = route.service();
                 if (route.endpoint().namesService() && !scope.allows(service)) {
-                    FullHttpResponse r = Outcome.FORBIDDEN.response("forbidden: this key may not use "
-                            + (ServiceName.isValid(service) ? "service '" + service + "'" : "the service this request names"), 0);
+                    // RouteHandler has refused an invalid name, so the name is safe to repeat.
+                    FullHttpResponse r = Outcome.FORBIDDEN.response("forbidden: this key may not use service '" + service + "'", 0);
                     r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
                     reject(ctx, msg, route, Outcome.FORBIDDEN, r);
                     return;

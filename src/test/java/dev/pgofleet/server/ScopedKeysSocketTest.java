@@ -75,7 +75,8 @@ class ScopedKeysSocketTest {
         HttpResponse<String> noService = submit("shop-key", "");
         assertThat(noService.statusCode()).as("the default service is outside the scope too").isEqualTo(403);
         assertThat(c.storedCount()).isZero();
-        assertThat(metrics()).contains("pgof_submits_total{outcome=\"forbidden\"} 2.0");
+        assertThat(metrics()).contains("pgof_submits_total{outcome=\"forbidden\",service=\"_unknown\"} 1.0")
+                .contains("pgof_submits_total{outcome=\"forbidden\",service=\"default\"} 1.0");
 
         assertThat(submit("shop-key", "?service=payments").statusCode()).isEqualTo(204);
         assertThat(submit("fleet-wide", "?service=search").statusCode()).isEqualTo(204);

@@ -88,10 +88,14 @@ public final class RunningCollector implements AutoCloseable {
         }
     }
 
-    /** Number of stored profile files. */
+    /** Number of stored profile files, of every service. */
     public int storedCount() {
         try {
-            return server.store().snapshot().size();
+            int n = 0;
+            for (var s : server.services().all()) {
+                n += s.store().snapshot().size();
+            }
+            return n;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
