@@ -100,7 +100,7 @@ public final class CollectorServer implements AutoCloseable {
     /** As {@link #start(CollectorConfig, AuthKeys)}, with the store opened by {@code opener}. */
     static CollectorServer start(CollectorConfig config, AuthKeys keys, StoreOpener opener) throws IOException, InterruptedException {
         CollectorServer s = new CollectorServer(config, keys, opener);
-        log.info("collector listening on {}, storing in {}", s.address(), s.store.directory());
+        log.info("collector listening on {}, storing in {}", s.address(), s.store.location());
         return s;
     }
 

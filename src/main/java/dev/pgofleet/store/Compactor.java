@@ -230,7 +230,7 @@ public final class Compactor implements AutoCloseable {
                 m.add(p);
             };
             try {
-                folded = ParallelFold.fold(inputs, into, true, quarantine::limitsFor, true, paced,
+                folded = ParallelFold.fold(inputs, store::read, into, true, quarantine::limitsFor, true, paced,
                         decodeThreads * 4 * group, group, quarantine, n -> {});
                 break;
             } catch (ParallelFold.FoldBroken e) {

@@ -1,6 +1,7 @@
 package dev.pgofleet.store;
 
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.InvalidProfileException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +15,10 @@ import java.util.concurrent.locks.Lock;
  * {@link StoreScan}, {@link StoreCounters}, {@link StoreLock}, {@link StoreAccess},
  * {@link OriginalTakeover}). Stored files are named as {@link StoredFile} describes, so that
  * their names sort in arrival order of their content.
+ *
+ * <p>A stored item is identified by a {@link Path} whose file name is the item's name: for
+ * {@link DiskStore} the file itself; for a remote store (the S3 store) a name only, never a local
+ * file. Items are read through {@link #read}, never with {@link java.nio.file.Files}.
  *
  * <p>Guarantees every backend gives: a {@link #store} that completes normally means the profile
  * is durable and counted exactly once in every later merge; one that fails means nothing was
@@ -38,7 +43,8 @@ public interface ProfileStore extends AutoCloseable {
         return DiskStore.open(dir, ioThreads, ioQueue, limits, DirectorySync.REAL);
     }
 
-    Path directory();
+    /** Where the profiles are kept, for log lines: a directory or an {@code s3://} address. */
+    String location();
 
     // --- the submit path
 
@@ -52,6 +58,21 @@ public interface ProfileStore extends AutoCloseable {
 
     /** Changes whenever the set of stored profiles changes: a merge made at generation g is current while it stays g. */
     long generation();
+
+    /**
+     * The bytes of an item this store listed, at most {@code limit} (above: refused). Throws
+     * {@link dev.pgofleet.pprof.ParallelFold.Vanished} when another process removed it since.
+     */
+    byte[] read(Path item, long limit) throws IOException, InvalidProfileException;
+
+    /**
+     * Whether every item is still stored: a merge that read them checks it when other processes
+     * may replace items under it (a rollup deletes what it covers), and lists again if not.
+     * A store no other process changes answers true without looking.
+     */
+    default boolean stillListed(List<Path> items) throws IOException {
+        return true;
+    }
 
     /** Stored files, oldest content first. */
     List<Path> snapshot() throws IOException;
