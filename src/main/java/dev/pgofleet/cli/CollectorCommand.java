@@ -108,7 +108,11 @@ final class CollectorCommand implements Callable<Integer> {
         try {
             server = CollectorServer.start(config, keys);
         } catch (StoreOpenException e) {
-            log.error("cannot start: {} ({}={})", e.getMessage(), CollectorConfig.DIRECTORY, config.directory());
+            if (config.storage().isS3()) {
+                log.error("cannot start: {}", e.getMessage()); // it names PGOF_STORAGE
+            } else {
+                log.error("cannot start: {} ({}={})", e.getMessage(), CollectorConfig.DIRECTORY, config.directory());
+            }
             return 1;
         } catch (BindException e) {
             log.error("cannot start: {}={}: cannot listen there: {}", CollectorConfig.BIND_ADDRESS, config.bindAddress(),

@@ -34,7 +34,9 @@ public record CollectorConfig(
         Duration retention,
         long maxStoreBytes,
         long maxCompactionLag,
-        ExcludedFunctions pgoExclude) {
+        ExcludedFunctions pgoExclude,
+        StorageSettings storage,
+        boolean compactor) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -68,7 +70,13 @@ public record CollectorConfig(
         new Setting("PGOF_RETENTION", "unset: keep everything", "delete data received longer ago than this (`30d`)"),
         new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "while the store is larger, delete the oldest data first"),
         new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "submits get 503 while this many wait to be folded (`0`: never)"),
-        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: matching functions make no hot PGO call edge"));
+        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: matching functions make no hot PGO call edge"),
+        new Setting(StorageSettings.STORAGE, "dir", "`dir`, or `s3://BUCKET/PREFIX` ([S3](docs/s3.md))"),
+        new Setting(StorageSettings.ENDPOINT, "unset: AWS", "the S3 API's URL (MinIO, Ceph, GCS)"),
+        new Setting(StorageSettings.REGION, "AWS_REGION", "the bucket's region"),
+        new Setting(StorageSettings.PATH_STYLE, "off", "`on`: path-style URLs (MinIO)"),
+        new Setting(StorageSettings.SETTLE, "30s", "younger raw profiles are not folded yet"),
+        new Setting("PGOF_COMPACTOR", "on", "`off`: no compaction nor retention (all replicas but one)"));
 
     /** One row of {@link #VARIABLES}. */
     public record Setting(String name, String dflt, String meaning) {}
@@ -101,7 +109,9 @@ public record CollectorConfig(
                 r.optional("PGOF_RETENTION") ? r.duration("PGOF_RETENTION", "0") : null,
                 r.optional("PGOF_MAX_STORE_BYTES") ? r.size("PGOF_MAX_STORE_BYTES", 1) : 0,
                 r.nonNegativeLong("PGOF_MAX_COMPACTION_LAG", 20_000),
-                r.get("PGOF_PGO_EXCLUDE", "", v -> ExcludedFunctions.of(v.isBlank() ? java.util.List.of() : java.util.List.of(v.trim().split("\\s+")))));
+                r.get("PGOF_PGO_EXCLUDE", "", v -> ExcludedFunctions.of(v.isBlank() ? java.util.List.of() : java.util.List.of(v.trim().split("\\s+")))),
+                storage(r),
+                r.get("PGOF_COMPACTOR", "on", CollectorConfig::onOff));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + r.raw("PGOF_MAX_DECOMPRESSED_BYTES")
                     + " is too large: at most 2 GiB");
@@ -112,6 +122,14 @@ public record CollectorConfig(
                     + " is invalid: must be at least PGOF_MAX_BODY_BYTES (" + c.maxBodyBytes + " bytes)");
         }
         return c;
+    }
+
+    private static StorageSettings storage(Reader r) throws ConfigException {
+        java.net.URI endpoint = r.optional(StorageSettings.ENDPOINT) ? r.get(StorageSettings.ENDPOINT, "", StorageSettings::endpoint) : null;
+        String region = r.raw(StorageSettings.REGION) != null ? r.raw(StorageSettings.REGION) : r.raw("AWS_REGION");
+        boolean pathStyle = r.get(StorageSettings.PATH_STYLE, "off", CollectorConfig::onOff);
+        Duration settle = r.duration(StorageSettings.SETTLE, "30s");
+        return r.get(StorageSettings.STORAGE, "dir", v -> StorageSettings.parse(v, endpoint, region, pathStyle, settle));
     }
 
     /** A bind address whose host resolves now, so a typo stops the start instead of failing the bind. */

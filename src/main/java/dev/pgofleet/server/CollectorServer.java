@@ -6,6 +6,7 @@ import dev.pgofleet.store.Compactor;
 import dev.pgofleet.store.MergeService;
 import dev.pgofleet.store.ProfileStore;
 import dev.pgofleet.store.Threads;
+import dev.pgofleet.store.s3.S3Store;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -61,9 +62,11 @@ public final class CollectorServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.workerQueue()), Threads.named("worker"), new ThreadPoolExecutor.AbortPolicy());
         // Compaction uses the cores submits leave idle (see Compactor): a burst is taken at full rate.
         this.compactor = new Compactor(store, limits, config.retention(), config.maxStoreBytes(), config.workerThreads(),
-                System::currentTimeMillis, () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty())
-                .start(config.compactInterval());
-        merges.useCompactor(compactor);
+                System::currentTimeMillis, () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty());
+        if (config.compactor()) {
+            compactor.start(config.compactInterval());
+            merges.useCompactor(compactor);
+        }
         InFlightBudget inFlight = new InFlightBudget(config.maxInFlightBytes());
         CollectorMetrics metrics = new CollectorMetrics(inFlight, workers, store);
         metrics.watchCompactor(compactor::foldedProfiles, compactor::deletedFiles);
@@ -94,7 +97,9 @@ public final class CollectorServer implements AutoCloseable {
 
     /** Opens the store (recovering it if needed) and starts listening. */
     public static CollectorServer start(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
-        return start(config, keys, ProfileStore::open);
+        return start(config, keys, config.storage().isS3()
+                ? (dir, ioThreads, ioQueue, limits) -> S3Store.open(config.storage(), config.compactor(), ioThreads, ioQueue)
+                : ProfileStore::open);
     }
 
     /** As {@link #start(CollectorConfig, AuthKeys)}, with the store opened by {@code opener}. */
