@@ -154,6 +154,9 @@ public final class S3Store implements ProfileStore {
                 try {
                     objects.put(key, bytes);
                 } catch (IOException e) {
+                    if (S3Objects.neverSent(e)) {
+                        throw new CompletionException(new StorageException("cannot store profile: " + e.getMessage(), e));
+                    }
                     // The PUT may have landed before it failed (a timeout): the client is told nothing was stored, so it goes.
                     try {
                         objects.delete(key);
