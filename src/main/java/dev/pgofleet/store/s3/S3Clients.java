@@ -15,8 +15,9 @@ final class S3Clients {
     private S3Clients() {}
 
     static S3Client build(StorageSettings s) {
-        // Bounded well below the settle margin: a raw PUT that lands, lands before its name settles.
-        Duration call = Duration.ofMillis(Math.max(2000, Math.min(30_000, s.settle().toMillis() / 2)));
+        // Half the settle margin (at least 5 s, for a loaded server): a raw PUT that lands, lands before its name settles, so
+        // rollups keep arrival order. One landing later still counts once (no rollup covers it), folded in a later pass.
+        Duration call = Duration.ofMillis(Math.max(5000, Math.min(30_000, s.settle().toMillis() / 2)));
         S3ClientBuilder b = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))

@@ -65,6 +65,8 @@ public final class S3Store implements ProfileStore {
     private final RawNames names = new RawNames(8);
     private final boolean replaces;
     private final long settleMillis;
+    /** How long covered objects stay after their replacement was made (readers that listed them may still read them). */
+    private final long graceMillis;
     private final long openedAt;
     private final LongSupplier clock;
     private final ThreadPoolExecutor io;
@@ -89,6 +91,7 @@ public final class S3Store implements ProfileStore {
         this.location = location;
         this.replaces = replaces;
         this.settleMillis = settleMillis;
+        this.graceMillis = settleMillis;
         this.clock = clock;
         this.openedAt = clock.getAsLong();
         this.probe = ".probe-" + names.boot();
@@ -202,12 +205,6 @@ public final class S3Store implements ProfileStore {
     }
 
     @Override
-    public boolean stillListed(List<Path> items) throws IOException {
-        Set<String> live = new HashSet<>(resolve(listing()).live());
-        return items.stream().allMatch(p -> live.contains(p.toString()));
-    }
-
-    @Override
     public List<Path> snapshot() throws IOException {
         return list().stream().map(StoredFile::path).toList();
     }
@@ -232,6 +229,14 @@ public final class S3Store implements ProfileStore {
     private void refreshQuietly() {
         try {
             list();
+            // What a replacement covers goes after the grace period, also when no further replacement comes.
+            if (replaces && settleLine() != Long.MIN_VALUE && maintenance.tryLock()) {
+                try {
+                    sweep();
+                } finally {
+                    maintenance.unlock();
+                }
+            }
         } catch (IOException | RuntimeException e) {
             log.debug("could not list the store for its counters: {}", e.getMessage());
         }
@@ -384,8 +389,24 @@ public final class S3Store implements ProfileStore {
     void sweep() throws IOException {
         Listing l = listing();
         Covers c = resolve(l);
+        // Covered objects stay for a grace period after their replacement was made, so a merge that listed them just
+        // before reads them all: any listing shows either the state before a replacement or the state after it.
+        long graceBefore = clock.getAsLong() - graceMillis;
+        Set<String> expired = new HashSet<>();
+        for (String r : l.sidecars().keySet()) {
+            if (l.stored().containsKey(r) && StoredFile.of(Path.of(r)).madeMillis() <= graceBefore) {
+                List<String> covered = coversOf(r);
+                if (covered != null && !c.voided().contains(r)) {
+                    expired.addAll(covered);
+                }
+            }
+        }
+        c = new Covers(c.live(), expired.isEmpty() ? Set.of() : c.covered().stream().filter(expired::contains)
+                .collect(java.util.stream.Collectors.toSet()), c.voided().stream()
+                .filter(v -> StoredFile.of(Path.of(v)).madeMillis() <= graceBefore).collect(java.util.stream.Collectors.toSet()));
         Set<String> present = new HashSet<>(l.stored().keySet());
         List<String> gone = new ArrayList<>();
+        Covers done = c;
         for (String v : c.voided()) {
             log.warn("deleting {}: it covers profiles an earlier replacement already holds (a replica died while writing it)", v);
             gone.add(v);
@@ -414,7 +435,7 @@ public final class S3Store implements ProfileStore {
         }
         long orphanBefore = clock.getAsLong() - 2 * settleMillis;
         l.sidecars().forEach((n, written) -> {
-            if (!present.contains(n) && !c.voided().contains(n) && written < orphanBefore) {
+            if (!present.contains(n) && !done.voided().contains(n) && written < orphanBefore) {
                 sidecars.add(n + COVERS);
             }
         });
