@@ -98,7 +98,10 @@ public interface ProfileStore extends AutoCloseable {
     /** Sets aside a stored file that no longer parses, so that merges go on without it. */
     void quarantine(Path file, String reason);
 
-    /** Replaces {@code inputs} (everything stored when the merge began) by their merge (and_combine). */
+    /**
+     * Replaces {@code inputs} (everything stored when the merge began) by their merge (and_combine);
+     * null when this process leaves replacements to another (an S3 replica with PGOF_COMPACTOR=off).
+     */
     Path combine(List<Path> inputs, byte[] merged) throws IOException;
 
     /** Replaces {@code inputs} (the bucket's previous rollup, then its raw profiles) by their merge. */
