@@ -72,14 +72,27 @@ public final class ParallelFold {
     public static final Source FILES = ParallelFold::read;
 
     /**
+     * Thrown by a {@link Source} that cannot give an input now for a reason that is not the
+     * input's (a storage service unreachable): the fold stops at once, nothing is set aside, and
+     * the caller fails (or, for {@link Vanished}, lists again).
+     */
+    public static class SourceFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public SourceFailed(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    /**
      * Thrown by a {@link Source} when an input it listed is gone (another process replaced it):
      * the fold stops at once, and the caller lists the inputs again.
      */
-    public static final class Vanished extends RuntimeException {
+    public static final class Vanished extends SourceFailed {
         private static final long serialVersionUID = 1L;
 
         public Vanished(Path input) {
-            super(input.getFileName() + " is gone since it was listed", null, false, false);
+            super(input.getFileName() + " is gone since it was listed", null);
         }
     }
 
@@ -137,8 +150,8 @@ public final class ParallelFold {
     }
 
     /**
-     * As above, reading the inputs from {@code source}; a {@link Vanished} input stops the fold
-     * (thrown to the caller), as the inputs are no longer what was listed.
+     * As above, reading the inputs from {@code source}; a {@link SourceFailed} (such as a
+     * {@link Vanished} input) stops the fold and is thrown to the caller.
      */
     public static List<Path> fold(List<Path> files, Source source, Folder into, boolean align, Function<Path, DecodeLimits> limits,
                                   boolean requireCpu, Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
@@ -156,7 +169,7 @@ public final class ParallelFold {
             try {
                 items = pending.removeFirst().join();
             } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof Vanished v) {
+                if (e.getCause() instanceof SourceFailed v) {
                     pending.forEach(f -> f.cancel(false));
                     throw v;
                 }
@@ -203,7 +216,7 @@ public final class ParallelFold {
                                          boolean align) {
         try {
             return mergeRuns(source, group, limits, requireCpu, align);
-        } catch (Vanished e) {
+        } catch (SourceFailed e) {
             throw e;
         } catch (RuntimeException e) {
             log.error("a partial merge of {} files failed; they are folded one by one", group.size(), e);
@@ -222,7 +235,7 @@ public final class ParallelFold {
             return new Item(List.of(f), null, e.getMessage());
         } catch (IOException e) {
             return new Item(List.of(f), null, whyUnreadable(e));
-        } catch (Vanished e) {
+        } catch (SourceFailed e) {
             throw e;
         } catch (RuntimeException e) {
             log.error("reading {} failed", f, e);

@@ -227,6 +227,8 @@ public final class MergeService implements AutoCloseable {
                     throw new ParallelFold.Vanished(folded.isEmpty() ? Path.of("an input") : folded.get(0));
                 }
                 return new Folded(merger, folded, inputs, null);
+            } catch (StorageException e) {
+                throw new CompletionException(e); // the storage service is unreachable: 503, nothing changed
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (ParallelFold.InputException | InvalidProfileException e) {
@@ -239,6 +241,8 @@ public final class MergeService implements AutoCloseable {
                     throw new CompletionException(new StorageException("the store kept changing during the merge: " + e.getMessage(), e));
                 }
                 log.debug("listing again: {}", e.getMessage());
+            } catch (ParallelFold.SourceFailed e) {
+                throw new CompletionException(new StorageException("cannot read the store: " + e.getMessage(), e));
             } finally {
                 store.readLock().unlock();
             }

@@ -82,8 +82,9 @@ class S3CollectorSocketTest {
     }
 
     /**
-     * The S3 server stops for 10 s under load: submits get 503 with Retry-After (never 204),
-     * /readyz 503; once it is back, submits are taken again, and the merge holds each 204'd profile once.
+     * The S3 server stops for 10 s under load: submits and merges get 503 with Retry-After (never
+     * 204), /readyz 503; once it is back, submits are taken again, and the merge holds each 204'd
+     * profile once (no object was set aside as unreadable meanwhile).
      */
     @Test
     void anOutageOfTheS3ServerGives503UntilItIsBack(@TempDir Path dir) throws Exception {
@@ -127,6 +128,9 @@ class S3CollectorSocketTest {
                 TimeUnit.NANOSECONDS.sleep(left); // the outage lasts 10 s, whatever the polls took
             }
             assertThat(readyz(c)).isEqualTo(503);
+            HttpResponse<byte[]> mergeWhileDown = c.merge("");
+            assertThat(mergeWhileDown.statusCode()).as("a merge while the S3 server is down").isEqualTo(503);
+            assertThat(mergeWhileDown.headers().firstValue("Retry-After")).isPresent();
             down.set(false);
             s3.start();
             int before = accepted.get();

@@ -2,6 +2,7 @@ package dev.pgofleet.store.s3;
 
 import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.pprof.ParallelFold;
+import dev.pgofleet.store.StorageException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,7 +71,8 @@ final class S3Objects implements AutoCloseable {
         } catch (NoSuchKeyException e) {
             throw new ParallelFold.Vanished(Path.of(name));
         } catch (SdkException e) {
-            throw new IOException(why(e), e);
+            // Not the object's fault: the fold stops (nothing is set aside) and the merge fails with a 503.
+            throw new ParallelFold.SourceFailed(why(e), e);
         }
     }
 
@@ -87,7 +89,7 @@ final class S3Objects implements AutoCloseable {
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
             } while (token != null);
         } catch (SdkException e) {
-            throw new IOException(why(e), e);
+            throw new StorageException("cannot list the bucket: " + why(e), e);
         }
         return out;
     }
