@@ -81,6 +81,7 @@ public final class CollectorServer implements AutoCloseable {
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
         metrics.watchKeyReloads(keyReloader::failures);
+        metrics.watchStorageRequests(store::requests);
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, io)

@@ -123,6 +123,11 @@ public interface ProfileStore extends AutoCloseable {
     /** Raw profiles not yet folded into a rollup or combined file. */
     long unfoldedCount();
 
+    /** Requests made to a storage service so far, by operation (S3: PUT, GET, LIST...); none for a local store. */
+    default java.util.Map<String, Long> requests() {
+        return java.util.Map.of();
+    }
+
     /** Waits for queued writes to finish, then releases what the store holds. */
     @Override
     void close();

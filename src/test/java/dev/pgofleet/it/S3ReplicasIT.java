@@ -91,7 +91,7 @@ class S3ReplicasIT {
                 awaitAcked(acked.size() + 50);
                 replicas[1] = start("b2", portB, b);
                 // The compacting one dies while a rollup is under way (its sidecar written, the rest to follow).
-                boolean midway = awaitReplacement(bucketDir, Duration.ofSeconds(10));
+                boolean midway = awaitReplacement(bucketDir, Duration.ofSeconds(20));
                 replicas[0].kill();
                 awaitAcked(acked.size() + 50);
                 replicas[0] = start("a2", portA, a);

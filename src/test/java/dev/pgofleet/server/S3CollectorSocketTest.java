@@ -66,6 +66,11 @@ class S3CollectorSocketTest {
             assertThat(b.statusCode()).isEqualTo(200);
             assertThat(b.body()).isEqualTo(a.body());
             assertThat(b.headers().firstValue("ETag")).isEqualTo(a.headers().firstValue("ETag"));
+            String metrics = onS3.send(HttpRequest.newBuilder(onS3.uri("/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("pgof_storage_requests_total\\{operation=\"PUT\"} 1[0-9]\\.0")
+                    .contains("pgof_storage_requests_total{operation=\"LIST\"}");
+            assertThat(onDisk.send(HttpRequest.newBuilder(onDisk.uri("/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString())
+                    .body()).doesNotContain("pgof_storage_requests_total{");
         }
         // The same objects, now with a compacting collector: rollups, then and_combine, merge to the same bytes
         // (the contract tests check that a combine of several objects replaces them on S3 too).

@@ -141,7 +141,7 @@ public final class S3Store implements ProfileStore {
         return location;
     }
 
-    /** Counts of the requests made, by operation (figures and tests). */
+    @Override
     public Map<String, Long> requests() {
         return objects.requests();
     }
