@@ -126,7 +126,8 @@ public record CollectorConfig(
 
     private static StorageSettings storage(Reader r) throws ConfigException {
         java.net.URI endpoint = r.optional(StorageSettings.ENDPOINT) ? r.get(StorageSettings.ENDPOINT, "", StorageSettings::endpoint) : null;
-        String region = r.raw(StorageSettings.REGION) != null ? r.raw(StorageSettings.REGION) : r.raw("AWS_REGION");
+        String regionVariable = r.optional(StorageSettings.REGION) ? StorageSettings.REGION : "AWS_REGION";
+        String region = r.optional(regionVariable) ? r.get(regionVariable, "", StorageSettings::region) : null;
         boolean pathStyle = r.get(StorageSettings.PATH_STYLE, "off", CollectorConfig::onOff);
         Duration settle = r.duration(StorageSettings.SETTLE, "30s");
         return r.get(StorageSettings.STORAGE, "dir", v -> StorageSettings.parse(v, endpoint, region, pathStyle, settle));

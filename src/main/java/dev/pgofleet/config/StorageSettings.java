@@ -51,6 +51,14 @@ public record StorageSettings(String bucket, String prefix, URI endpoint, String
                 region, pathStyle, settle);
     }
 
+    /** An AWS-style region name ({@code eu-west-1}; S3-compatible servers accept any such name). */
+    static String region(String text) {
+        if (!text.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+            throw new IllegalArgumentException("expected a region name such as us-east-1");
+        }
+        return text;
+    }
+
     static URI endpoint(String text) {
         URI u;
         try {
