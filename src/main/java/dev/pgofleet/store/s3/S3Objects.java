@@ -4,6 +4,7 @@ import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.store.StorageException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
@@ -56,7 +58,7 @@ final class S3Objects implements AutoCloseable {
     void put(String name, byte[] bytes) throws IOException {
         count("PUT");
         try {
-            s3.putObject(r -> r.bucket(bucket).key(prefix + name).contentType("application/octet-stream"), S3Store.body(bytes));
+            s3.putObject(r -> r.bucket(bucket).key(prefix + name).contentType("application/octet-stream"), body(bytes));
         } catch (SdkException e) {
             throw new IOException(why(e), e);
         }
@@ -67,7 +69,7 @@ final class S3Objects implements AutoCloseable {
         count("GET");
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket).key(prefix + name))) {
             Long size = in.response().contentLength();
-            return S3Store.readBounded(in, size == null ? 0 : size, limit, name);
+            return readBounded(in, size == null ? 0 : size, limit, name);
         } catch (NoSuchKeyException e) {
             throw new ParallelFold.Vanished(Path.of(name));
         } catch (SdkException e) {
@@ -167,5 +169,21 @@ final class S3Objects implements AutoCloseable {
     @Override
     public void close() {
         s3.close();
+    }
+
+    /** Reads an object fully (bounded), for {@link #get}. */
+    private static byte[] readBounded(InputStream in, long size, long limit, String name) throws IOException, InvalidProfileException {
+        if (size > limit) {
+            throw new InvalidProfileException(name + " is larger than the limit of " + limit + " bytes");
+        }
+        byte[] bytes = in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 9L) + 1);
+        if (bytes.length > limit) {
+            throw new InvalidProfileException(name + " is larger than the limit of " + limit + " bytes");
+        }
+        return bytes;
+    }
+
+    private static RequestBody body(byte[] bytes) {
+        return RequestBody.fromBytes(bytes);
     }
 }

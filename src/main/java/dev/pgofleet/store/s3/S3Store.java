@@ -10,7 +10,6 @@ import dev.pgofleet.store.StoreOpenException;
 import dev.pgofleet.store.StoredFile;
 import dev.pgofleet.store.Threads;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +36,6 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -509,21 +507,5 @@ public final class S3Store implements ProfileStore {
             log.debug("could not delete the readiness probe {}: {}", probe, e.getMessage());
         }
         objects.close();
-    }
-
-    /** Reads an object fully (bounded), for {@link S3Objects#get}. */
-    static byte[] readBounded(InputStream in, long size, long limit, String name) throws IOException, InvalidProfileException {
-        if (size > limit) {
-            throw new InvalidProfileException(name + " is larger than the limit of " + limit + " bytes");
-        }
-        byte[] bytes = in.readNBytes((int) Math.min(limit, Integer.MAX_VALUE - 9L) + 1);
-        if (bytes.length > limit) {
-            throw new InvalidProfileException(name + " is larger than the limit of " + limit + " bytes");
-        }
-        return bytes;
-    }
-
-    static RequestBody body(byte[] bytes) {
-        return RequestBody.fromBytes(bytes);
     }
 }
