@@ -223,9 +223,6 @@ public final class MergeService implements AutoCloseable {
                         inputs.add(input(p));
                     }
                 }
-                if (!store.stillListed(folded)) {
-                    throw new ParallelFold.Vanished(folded.isEmpty() ? Path.of("an input") : folded.get(0));
-                }
                 return new Folded(merger, folded, inputs, null);
             } catch (StorageException e) {
                 throw new CompletionException(e); // the storage service is unreachable: 503, nothing changed

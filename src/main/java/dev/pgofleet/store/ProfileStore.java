@@ -65,15 +65,6 @@ public interface ProfileStore extends AutoCloseable {
      */
     byte[] read(Path item, long limit) throws IOException, InvalidProfileException;
 
-    /**
-     * Whether every item is still stored: a merge that read them checks it when other processes
-     * may replace items under it (a rollup deletes what it covers), and lists again if not.
-     * A store no other process changes answers true without looking.
-     */
-    default boolean stillListed(List<Path> items) throws IOException {
-        return true;
-    }
-
     /** Stored files, oldest content first. */
     List<Path> snapshot() throws IOException;
 

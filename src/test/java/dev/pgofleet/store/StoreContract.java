@@ -82,7 +82,6 @@ public abstract class StoreContract {
             assertThat(store.snapshot()).containsExactly(rollup, later);
             assertThat(store.storedProfiles()).isEqualTo(3);
             assertThat(store.read(rollup, 1 << 20)).isEqualTo(mergeOf(List.of(fleet(1), fleet(2))));
-            assertThat(store.stillListed(List.of(rollup, later))).isTrue();
         }
     }
 
