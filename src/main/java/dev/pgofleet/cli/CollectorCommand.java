@@ -34,8 +34,8 @@ final class CollectorCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** How durations and sizes are written, after the table in help and in the README. */
-    static final String FORMATS = "Durations are written as in Go (90s, 1.5s, 5m, 1h30m), plus d for days (30d). Sizes are bytes, "
-            + "or with a unit: KiB, MiB, GiB (k, m, g as in the JVM's -Xmx) or KB, MB, GB (powers of 1000).";
+    static final String FORMATS = "Durations as in Go (90s, 1.5s, 1h30m) plus d (30d). Sizes in bytes or with KiB, MiB, GiB "
+            + "(or k, m, g), KB, MB, GB.";
 
     /** The README's table of variables: the same rows as {@code collector --help}; a test keeps the README equal to it. */
     static String markdownTable(List<CollectorConfig.Setting> settings) {
@@ -108,7 +108,11 @@ final class CollectorCommand implements Callable<Integer> {
         try {
             server = CollectorServer.start(config, keys);
         } catch (StoreOpenException e) {
-            log.error("cannot start: {} ({}={})", e.getMessage(), CollectorConfig.DIRECTORY, config.directory());
+            if (config.storage().isS3()) {
+                log.error("cannot start: {}", e.getMessage()); // it names PGOF_STORAGE
+            } else {
+                log.error("cannot start: {} ({}={})", e.getMessage(), CollectorConfig.DIRECTORY, config.directory());
+            }
             return 1;
         } catch (BindException e) {
             log.error("cannot start: {}={}: cannot listen there: {}", CollectorConfig.BIND_ADDRESS, config.bindAddress(),

@@ -35,7 +35,9 @@ public record CollectorConfig(
         long maxStoreBytes,
         long maxCompactionLag,
         ExcludedFunctions pgoExclude,
-        int maxServices) {
+        int maxServices,
+        StorageSettings storage,
+        boolean compactor) {
 
     public static final String BIND_ADDRESS = "PGOF_BIND_ADDRESS";
     public static final String DIRECTORY = "PGOF_DIRECTORY";
@@ -66,11 +68,17 @@ public record CollectorConfig(
         new Setting("PGOF_METRICS", "on", "`off`: no `/metrics` (404)"),
         new Setting("PGOF_KEY_RELOAD_INTERVAL", "5s", "how often key files are checked for changes"),
         new Setting("PGOF_COMPACT_INTERVAL", "10s", "how often new profiles are folded into rollups"),
-        new Setting("PGOF_RETENTION", "unset: keep everything", "per service: delete data received longer ago than this (`30d`)"),
-        new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "per service: while its store is larger, delete the oldest data first"),
-        new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "per service: submits get 503 while this many wait to be folded (`0`: never)"),
-        new Setting("PGOF_PGO_EXCLUDE", "unset", "regular expressions, separated by spaces: matching functions make no hot PGO call edge"),
-        new Setting("PGOF_MAX_SERVICES", "1000", "services that submits may create (403 beyond)"));
+        new Setting("PGOF_RETENTION", "unset: keep everything", "per service: delete data older than this (`30d`)"),
+        new Setting("PGOF_MAX_STORE_BYTES", "unset: no limit", "per service: delete the oldest data above this size"),
+        new Setting("PGOF_MAX_COMPACTION_LAG", "20000", "per service: 503 while this many wait to be folded (`0`: never)"),
+        new Setting("PGOF_PGO_EXCLUDE", "unset", "space-separated regexes: matching functions make no hot call edge"),
+        new Setting("PGOF_MAX_SERVICES", "1000", "services that submits may create (403 beyond)"),
+        new Setting(StorageSettings.STORAGE, "dir", "`dir`, or `s3://BUCKET/PREFIX` ([S3](docs/s3.md))"),
+        new Setting(StorageSettings.ENDPOINT, "unset: AWS", "the S3 API's URL (MinIO, Ceph, GCS)"),
+        new Setting(StorageSettings.REGION, "AWS_REGION", "the bucket's region"),
+        new Setting(StorageSettings.PATH_STYLE, "off", "`on`: path-style URLs (MinIO)"),
+        new Setting(StorageSettings.SETTLE, "30s", "younger raw profiles are not folded yet"),
+        new Setting("PGOF_COMPACTOR", "on", "`off`: no compaction nor retention (replicas but one)"));
 
     /** One row of {@link #VARIABLES}. */
     public record Setting(String name, String dflt, String meaning) {}
@@ -104,7 +112,9 @@ public record CollectorConfig(
                 r.optional("PGOF_MAX_STORE_BYTES") ? r.size("PGOF_MAX_STORE_BYTES", 1) : 0,
                 r.nonNegativeLong("PGOF_MAX_COMPACTION_LAG", 20_000),
                 r.get("PGOF_PGO_EXCLUDE", "", v -> ExcludedFunctions.of(v.isBlank() ? java.util.List.of() : java.util.List.of(v.trim().split("\\s+")))),
-                r.count("PGOF_MAX_SERVICES", 1000, 1_000_000));
+                r.count("PGOF_MAX_SERVICES", 1000, 1_000_000),
+                storage(r),
+                r.get("PGOF_COMPACTOR", "on", CollectorConfig::onOff));
         if (c.maxDecompressedBytes > Integer.MAX_VALUE - 8) {
             throw new ConfigException("PGOF_MAX_DECOMPRESSED_BYTES=" + r.raw("PGOF_MAX_DECOMPRESSED_BYTES")
                     + " is too large: at most 2 GiB");
@@ -115,6 +125,15 @@ public record CollectorConfig(
                     + " is invalid: must be at least PGOF_MAX_BODY_BYTES (" + c.maxBodyBytes + " bytes)");
         }
         return c;
+    }
+
+    private static StorageSettings storage(Reader r) throws ConfigException {
+        java.net.URI endpoint = r.optional(StorageSettings.ENDPOINT) ? r.get(StorageSettings.ENDPOINT, "", StorageSettings::endpoint) : null;
+        String regionVariable = r.optional(StorageSettings.REGION) ? StorageSettings.REGION : "AWS_REGION";
+        String region = r.optional(regionVariable) ? r.get(regionVariable, "", StorageSettings::region) : null;
+        boolean pathStyle = r.get(StorageSettings.PATH_STYLE, "off", CollectorConfig::onOff);
+        Duration settle = r.duration(StorageSettings.SETTLE, "30s");
+        return r.get(StorageSettings.STORAGE, "dir", v -> StorageSettings.parse(v, endpoint, region, pathStyle, settle));
     }
 
     /** A bind address whose host resolves now, so a typo stops the start instead of failing the bind. */

@@ -61,6 +61,41 @@ public final class ParallelFold {
         }
     }
 
+    /** Where the inputs' bytes come from: local files by default, a store's items through the store. */
+    @FunctionalInterface
+    public interface Source {
+        /** The input's bytes, refused above {@code limit} bytes. */
+        byte[] read(Path input, long limit) throws IOException, InvalidProfileException;
+    }
+
+    /** Reads local files (see {@link #read(Path, long)}). */
+    public static final Source FILES = ParallelFold::read;
+
+    /**
+     * Thrown by a {@link Source} that cannot give an input now for a reason that is not the
+     * input's (a storage service unreachable): the fold stops at once, nothing is set aside, and
+     * the caller fails (or, for {@link Vanished}, lists again).
+     */
+    public static class SourceFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public SourceFailed(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    /**
+     * Thrown by a {@link Source} when an input it listed is gone (another process replaced it):
+     * the fold stops at once, and the caller lists the inputs again.
+     */
+    public static final class Vanished extends SourceFailed {
+        private static final long serialVersionUID = 1L;
+
+        public Vanished(Path input) {
+            super(input.getFileName() + " is gone since it was listed", null);
+        }
+    }
+
     /** What the fold adds each input or partial to, in order: a {@link ProfileMerger}'s {@code add}. */
     @FunctionalInterface
     public interface Folder {
@@ -111,6 +146,16 @@ public final class ParallelFold {
     public static List<Path> fold(List<Path> files, Folder into, boolean align, Function<Path, DecodeLimits> limits,
                                   boolean requireCpu, Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
             throws InputException, FoldBroken {
+        return fold(files, FILES, into, align, limits, requireCpu, pool, window, group, onBad, progress);
+    }
+
+    /**
+     * As above, reading the inputs from {@code source}; a {@link SourceFailed} (such as a
+     * {@link Vanished} input) stops the fold and is thrown to the caller.
+     */
+    public static List<Path> fold(List<Path> files, Source source, Folder into, boolean align, Function<Path, DecodeLimits> limits,
+                                  boolean requireCpu, Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)
+            throws InputException, FoldBroken {
         Deque<CompletableFuture<List<Item>>> pending = new ArrayDeque<>();
         List<Path> folded = new ArrayList<>(files.size());
         int groupsAhead = Math.max(2, window / group), next = 0, done = 0;
@@ -118,9 +163,19 @@ public final class ParallelFold {
             while (next < files.size() && pending.size() < groupsAhead) {
                 List<Path> members = files.subList(next, Math.min(files.size(), next + group));
                 next += members.size();
-                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(members, limits, requireCpu, align), pool));
+                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(source, members, limits, requireCpu, align), pool));
             }
-            for (Item item : pending.removeFirst().join()) {
+            List<Item> items;
+            try {
+                items = pending.removeFirst().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof SourceFailed v) {
+                    pending.forEach(f -> f.cancel(false));
+                    throw v;
+                }
+                throw e;
+            }
+            for (Item item : items) {
                 if (item.bad != null) {
                     onBad.handle(item.files.get(0), item.bad);
                 } else {
@@ -157,39 +212,45 @@ public final class ParallelFold {
      * Should merging a partial fail part-way (a fault of ours), the group is decoded again without
      * partials, so the fold meets each input alone and can set the faulty one aside.
      */
-    private static List<Item> mergeGroup(List<Path> group, Function<Path, DecodeLimits> limits, boolean requireCpu, boolean align) {
+    private static List<Item> mergeGroup(Source source, List<Path> group, Function<Path, DecodeLimits> limits, boolean requireCpu,
+                                         boolean align) {
         try {
-            return mergeRuns(group, limits, requireCpu, align);
+            return mergeRuns(source, group, limits, requireCpu, align);
+        } catch (SourceFailed e) {
+            throw e;
         } catch (RuntimeException e) {
             log.error("a partial merge of {} files failed; they are folded one by one", group.size(), e);
             List<Item> items = new ArrayList<>();
             for (Path f : group) {
-                items.add(decodeItem(f, limits.apply(f), requireCpu));
+                items.add(decodeItem(source, f, limits.apply(f), requireCpu));
             }
             return items;
         }
     }
 
-    private static Item decodeItem(Path f, DecodeLimits limits, boolean requireCpu) {
+    private static Item decodeItem(Source source, Path f, DecodeLimits limits, boolean requireCpu) {
         try {
-            return new Item(List.of(f), decode(f, limits, requireCpu), null);
+            return new Item(List.of(f), decode(source, f, limits, requireCpu), null);
         } catch (InvalidProfileException e) {
             return new Item(List.of(f), null, e.getMessage());
         } catch (IOException e) {
             return new Item(List.of(f), null, whyUnreadable(e));
+        } catch (SourceFailed e) {
+            throw e;
         } catch (RuntimeException e) {
             log.error("reading {} failed", f, e);
             return new Item(List.of(f), null, "could not be read (an error of the collector, logged)");
         }
     }
 
-    private static List<Item> mergeRuns(List<Path> group, Function<Path, DecodeLimits> limits, boolean requireCpu, boolean align) {
+    private static List<Item> mergeRuns(Source source, List<Path> group, Function<Path, DecodeLimits> limits, boolean requireCpu,
+                                        boolean align) {
         List<Item> items = new ArrayList<>();
         Partial run = new Partial(align);
         for (Path f : group) {
             ValidProfile p;
             try {
-                p = decode(f, limits.apply(f), requireCpu);
+                p = decode(source, f, limits.apply(f), requireCpu);
             } catch (InvalidProfileException e) {
                 run.flushInto(items);
                 items.add(new Item(List.of(f), null, e.getMessage()));
@@ -271,7 +332,11 @@ public final class ParallelFold {
     }
 
     static ValidProfile decode(Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
-        ValidProfile p = ValidProfile.parse(read(f, limits.maxCompressedBytes()), limits);
+        return decode(FILES, f, limits, requireCpu);
+    }
+
+    static ValidProfile decode(Source source, Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
+        ValidProfile p = ValidProfile.parse(source.read(f, limits.maxCompressedBytes()), limits);
         return requireCpu ? CpuProfileCheck.require(p) : p;
     }
 

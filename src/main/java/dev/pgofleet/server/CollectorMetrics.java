@@ -150,6 +150,14 @@ public final class CollectorMetrics {
                 }).register(registry);
     }
 
+    /** Requests made to a storage service (S3), by operation; none for the directory store. */
+    void watchStorageRequests(java.util.function.Supplier<java.util.Map<String, Long>> requests) {
+        CounterWithCallback.builder().name("pgof_storage_requests_total")
+                .help("Requests made to the storage service (S3), by operation: PUT, GET, LIST, DELETE, DELETE_MANY, COPY")
+                .labelNames("operation")
+                .callback(cb -> requests.get().forEach((op, n) -> cb.call(n, op))).register(registry);
+    }
+
     /** Key reloads that failed and kept the previous keys (a file unreadable, empty or holding a bad key). */
     void watchKeyReloads(LongSupplier failures) {
         counter("pgof_key_reload_failures_total", "Key reloads that failed; the previous keys stay in use", failures);

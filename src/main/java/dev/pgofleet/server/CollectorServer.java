@@ -5,8 +5,11 @@ import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.store.DiskServiceStores;
 import dev.pgofleet.store.MergeService;
 import dev.pgofleet.store.ProfileStore;
+import dev.pgofleet.store.ServiceStores;
 import dev.pgofleet.store.Services;
 import dev.pgofleet.store.Threads;
+import dev.pgofleet.store.s3.S3ServiceStores;
+import dev.pgofleet.store.s3.S3Store;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -64,9 +67,20 @@ public final class CollectorServer implements AutoCloseable {
         // Compaction uses the cores submits leave idle (see Compactor): a burst is taken at full rate.
         Services.Settings settings = new Services.Settings(limits, config.retention(), config.maxStoreBytes(), config.workerThreads(),
                 config.maxServices(), config.compactInterval(), System::currentTimeMillis,
-                () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty(), config.workerQueue() * 4);
+                () -> workers.getActiveCount() >= config.workerThreads() || !workers.getQueue().isEmpty(), config.workerQueue() * 4,
+                config.compactor());
+        ServiceStores others;
         try {
-            this.services = Services.open(store, new DiskServiceStores(store.directory(), config.ioThreads(), ioQueue, limits), settings);
+            others = config.storage().isS3()
+                    ? new S3ServiceStores(config.storage(), config.compactor(), config.ioThreads(), ioQueue)
+                    : new DiskServiceStores(config.directory(), config.ioThreads(), ioQueue, limits);
+        } catch (IOException | RuntimeException e) {
+            workers.shutdownNow();
+            store.close();
+            throw e;
+        }
+        try {
+            this.services = Services.open(store, others, settings); // closes what it opened, the store too, when it fails
         } catch (IOException | RuntimeException e) {
             workers.shutdownNow();
             throw e;
@@ -90,6 +104,7 @@ public final class CollectorServer implements AutoCloseable {
         this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
         metrics.watchKeyReloads(keyReloader::failures);
+        metrics.watchStorageRequests(store::requests);
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, io)
@@ -106,13 +121,15 @@ public final class CollectorServer implements AutoCloseable {
 
     /** Opens the store (recovering it if needed) and starts listening. */
     public static CollectorServer start(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
-        return start(config, keys, ProfileStore::open);
+        return start(config, keys, config.storage().isS3()
+                ? (dir, ioThreads, ioQueue, limits) -> S3Store.open(config.storage(), config.compactor(), ioThreads, ioQueue)
+                : ProfileStore::open);
     }
 
     /** As {@link #start(CollectorConfig, AuthKeys)}, with the store opened by {@code opener}. */
     static CollectorServer start(CollectorConfig config, AuthKeys keys, StoreOpener opener) throws IOException, InterruptedException {
         CollectorServer s = new CollectorServer(config, keys, opener);
-        log.info("collector listening on {}, storing in {}", s.address(), s.store.directory());
+        log.info("collector listening on {}, storing in {}", s.address(), s.store.location());
         return s;
     }
 

@@ -215,9 +215,9 @@ public final class Compactor implements AutoCloseable {
             Map<Long, List<PartialFolds.Partial>> usable = new TreeMap<>();
             Set<Path> covered = new HashSet<>();
             for (PartialFolds.Partial part : partials) {
-                if (raws.keySet().containsAll(part.files)) {
+                if (part.files.stream().allMatch(f -> raws.containsKey(f.getFileName().toString()))) {
                     usable.computeIfAbsent(part.hour, h -> new ArrayList<>()).add(part);
-                    part.files.forEach(f -> covered.add(raws.get(f)));
+                    part.files.forEach(f -> covered.add(raws.get(f.getFileName().toString())));
                 } else {
                     // A file it holds was combined, quarantined or deleted meanwhile: its files are read instead.
                     p.drop(part);
@@ -305,7 +305,7 @@ public final class Compactor implements AutoCloseable {
                 m.add(p);
             };
             try {
-                folded = ParallelFold.fold(inputs, into, true, quarantine::limitsFor, true, paced,
+                folded = ParallelFold.fold(inputs, store::read, into, true, quarantine::limitsFor, true, paced,
                         decodeThreads * 4 * group, group, quarantine, n -> {});
                 break;
             } catch (ParallelFold.FoldBroken e) {
@@ -317,13 +317,13 @@ public final class Compactor implements AutoCloseable {
         try {
             for (PartialFolds.Partial part : partials) {
                 merger.add(part.merger);
-                part.files.forEach(f -> viaPartials.add(store.directory().resolve(f)));
+                viaPartials.addAll(part.files);
             }
         } catch (InvalidProfileException | RuntimeException e) {
             // Not expected (a partial holds valid CPU profiles): the whole bucket is read from its files instead.
             log.error("rolling up partials folded at submit failed; reading their files instead", e);
             List<Path> all = new ArrayList<>(inputs);
-            partials.forEach(part -> part.files.forEach(f -> all.add(store.directory().resolve(f))));
+            partials.forEach(part -> all.addAll(part.files));
             return write(from, to, all, List.of());
         }
         if (folded.isEmpty() && viaPartials.isEmpty()) {

@@ -1,6 +1,8 @@
 package dev.pgofleet.store;
 
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.pprof.ParallelFold;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -129,9 +131,18 @@ public final class DiskStore implements ProfileStore {
         return store;
     }
 
-    @Override
     public Path directory() {
         return dir;
+    }
+
+    @Override
+    public String location() {
+        return dir.toString();
+    }
+
+    @Override
+    public byte[] read(Path item, long limit) throws IOException, InvalidProfileException {
+        return ParallelFold.FILES.read(item, limit);
     }
 
     @Override

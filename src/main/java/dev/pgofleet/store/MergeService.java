@@ -13,7 +13,6 @@ import dev.pgofleet.report.StoredInput;
 import dev.pgofleet.report.Summary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -204,7 +203,15 @@ public final class MergeService implements AutoCloseable {
         return quarantine.ownFiles();
     }
 
-    private record Folded(ProfileMerger merger, List<Path> files, List<StoredInput> inputs) {}
+    /** What a fold took, or (cached) the merge already made of exactly those inputs. */
+    private record Folded(ProfileMerger merger, List<Path> files, List<StoredInput> inputs, Computed cached) {}
+
+    /** The latest merge of everything stored, with what was listed for it: a listing equal to it reuses it. */
+    private record Listed(ProfileForm form, List<Path> files, Computed computed) {}
+
+    private volatile Listed lastListed;
+    /** A store other processes change under a merge: a fold whose inputs changed is made again, this many times at most. */
+    static final int RELIST_ATTEMPTS = 20;
 
     /**
      * Folds the stored files of the window. A file that cannot be read or folded is quarantined
@@ -213,9 +220,12 @@ public final class MergeService implements AutoCloseable {
      * many files; after a failure, every attempt folds one file at a time, so each failure names a
      * single file, which is quarantined and left out of every later attempt of this merge. Each
      * retry thus has one file fewer to fold than the one before, and the files are finite.
+     * <p>On a store shared with other processes, an input replaced while it was read (a rollup of
+     * another replica deleted it) makes the fold start again from a new listing.
      */
-    private Folded foldStore(long sinceMillis, boolean combine, boolean describe) {
+    private Folded foldStore(ProfileForm form, long sinceMillis, boolean combine, boolean describe) {
         java.util.Set<Path> setAside = new java.util.HashSet<>();
+        int relisted = 0;
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
             int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
@@ -224,11 +234,16 @@ public final class MergeService implements AutoCloseable {
                 // A combine leaves out files still being made durable: such a file may be taken back out (its client told to retry).
                 List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis) && !(combine && store.isPending(f)))
                         .map(StoredFile::path).filter(p -> !setAside.contains(p)).toList();
+                Listed last = lastListed;
+                if (!combine && sinceMillis == Long.MIN_VALUE && last != null && last.form.equals(form) && last.files.equals(files)
+                        && (!describe || last.computed.summary() != null)) {
+                    return new Folded(null, files, List.of(), last.computed);
+                }
                 ParallelFold.Folder into = p -> {
                     foldCheck.add(p);
                     merger.add(p);
                 };
-                List<Path> folded = ParallelFold.fold(files, into, true, quarantine::limitsFor, true, decodePool,
+                List<Path> folded = ParallelFold.fold(files, store::read, into, true, quarantine::limitsFor, true, decodePool,
                         decodeThreads * 4 * group, group, quarantine, n -> {});
                 List<StoredInput> inputs = new ArrayList<>();
                 if (describe) {
@@ -236,13 +251,23 @@ public final class MergeService implements AutoCloseable {
                         inputs.add(input(p));
                     }
                 }
-                return new Folded(merger, folded, inputs);
+                return new Folded(merger, folded, inputs, null);
+            } catch (StorageException e) {
+                throw new CompletionException(e); // the storage service is unreachable: 503, nothing changed
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } catch (ParallelFold.InputException e) {
-                throw new IllegalStateException("merge failed: " + e.getMessage(), e); // the quarantine never throws
+            } catch (ParallelFold.InputException | InvalidProfileException e) {
+                // The quarantine never throws; a summary reads again what the fold just read within its limits.
+                throw new IllegalStateException("merge failed: " + e.getMessage(), e);
             } catch (ParallelFold.FoldBroken e) {
                 setAside.addAll(e.setAside());
+            } catch (ParallelFold.Vanished e) {
+                if (++relisted >= RELIST_ATTEMPTS) {
+                    throw new CompletionException(new StorageException("the store kept changing during the merge: " + e.getMessage(), e));
+                }
+                log.debug("listing again: {}", e.getMessage());
+            } catch (ParallelFold.SourceFailed e) {
+                throw new CompletionException(new StorageException("cannot read the store: " + e.getMessage(), e));
             } finally {
                 store.readLock().unlock();
             }
@@ -260,7 +285,10 @@ public final class MergeService implements AutoCloseable {
                 log.warn("compaction before a merge failed, merging the raw profiles instead: {}", e.toString());
             }
         }
-        Folded f = foldStore(sinceMillis, combine, describe);
+        Folded f = foldStore(form, sinceMillis, combine, describe);
+        if (f.cached() != null) {
+            return f.cached();
+        }
         List<Path> folded = f.files();
         ProfileMerger merger = f.merger();
         try {
@@ -278,7 +306,11 @@ public final class MergeService implements AutoCloseable {
                     out.samples().size(), body.length, (System.nanoTime() - start) / 1_000_000);
             long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
             MergeResult result = new MergeResult(body, sha256Hex(body), profiles, out.samples().size(), full.length);
-            return new Computed(result, describe ? new Summary(out, f.inputs(), body.length) : null);
+            Computed computed = new Computed(result, describe ? new Summary(out, f.inputs(), body.length) : null);
+            if (!combine && sinceMillis == Long.MIN_VALUE) {
+                lastListed = new Listed(form, folded, computed);
+            }
+            return computed;
         } catch (StorageException e) {
             // The combine's file could not be written (full disk): nothing changed, the client may retry (503).
             throw new CompletionException(e);
@@ -290,13 +322,13 @@ public final class MergeService implements AutoCloseable {
     }
 
     /** A folded file as the summary counts it; read while the merge holds the store's read lock. */
-    private StoredInput input(Path p) throws IOException {
+    private StoredInput input(Path p) throws IOException, InvalidProfileException {
         StoredFile f = StoredFile.of(p);
-        byte[] bytes = Files.readAllBytes(p);
+        DecodeLimits limits = quarantine.limitsFor(p);
+        byte[] bytes = store.read(p, limits.maxCompressedBytes());
         boolean undated = f.kind() == StoredFile.Kind.COMBINED || f.kind() == StoredFile.Kind.UNKNOWN;
         long first = undated || f.fromMillis() <= 0 ? -1 : f.fromMillis();
         long last = undated ? -1 : f.newestMillis();
-        DecodeLimits limits = quarantine.limitsFor(p);
         List<MainBinary> binaries = MainBinary.in(bytes, limits);
         return new StoredInput(f.profiles(), bytes.length, first, last, binaries);
     }

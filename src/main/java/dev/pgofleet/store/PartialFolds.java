@@ -52,8 +52,8 @@ public final class PartialFolds implements AutoCloseable {
     static final class Partial {
         final long hour;
         final ProfileMerger merger = new ProfileMerger(true);
-        /** Names of the raw files folded in, in fold order. */
-        final List<String> files = new ArrayList<>();
+        /** The raw files folded in (as the store lists them), in fold order. */
+        final List<Path> files = new ArrayList<>();
         long bytes;
 
         Partial(long hour) {
@@ -204,7 +204,7 @@ public final class PartialFolds implements AutoCloseable {
                 heldBytes.addAndGet(-part.bytes);
                 return;
             }
-            part.files.add(name);
+            part.files.add(raw);
             long grown = (part.merger.size() - before) * BYTES_PER_ENTRY;
             part.bytes += grown;
             heldBytes.addAndGet(grown);
@@ -228,7 +228,7 @@ public final class PartialFolds implements AutoCloseable {
             heldBytes.addAndGet(-p.bytes);
         }
         all.removeIf(p -> p.files.isEmpty());
-        all.sort(Comparator.comparingLong((Partial p) -> p.hour).thenComparing(p -> p.files.get(0)));
+        all.sort(Comparator.comparingLong((Partial p) -> p.hour).thenComparing(p -> name(p.files.get(0))));
         return all;
     }
 
@@ -239,8 +239,8 @@ public final class PartialFolds implements AutoCloseable {
 
     /** Ends a detached partial: its files are owned by nobody from now on (rolled up, or to be read). */
     void drop(Partial part) {
-        for (String f : part.files) {
-            owners.remove(f, part);
+        for (Path f : part.files) {
+            owners.remove(name(f), part);
         }
     }
 

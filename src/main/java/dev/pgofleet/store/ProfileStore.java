@@ -1,6 +1,7 @@
 package dev.pgofleet.store;
 
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.InvalidProfileException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +15,10 @@ import java.util.concurrent.locks.Lock;
  * {@link StoreScan}, {@link StoreCounters}, {@link StoreLock}, {@link StoreAccess},
  * {@link OriginalTakeover}). Stored files are named as {@link StoredFile} describes, so that
  * their names sort in arrival order of their content.
+ *
+ * <p>A stored item is identified by a {@link Path} whose file name is the item's name: for
+ * {@link DiskStore} the file itself; for a remote store (the S3 store) a name only, never a local
+ * file. Items are read through {@link #read}, never with {@link java.nio.file.Files}.
  *
  * <p>Guarantees every backend gives: a {@link #store} that completes normally means the profile
  * is durable and counted exactly once in every later merge; one that fails means nothing was
@@ -40,7 +45,8 @@ public interface ProfileStore extends AutoCloseable {
         return DiskStore.open(dir, ioThreads, ioQueue, limits, DirectorySync.REAL);
     }
 
-    Path directory();
+    /** Where the profiles are kept, for log lines: a directory or an {@code s3://} address. */
+    String location();
 
     // --- the submit path
 
@@ -63,6 +69,12 @@ public interface ProfileStore extends AutoCloseable {
 
     /** Changes whenever the set of stored profiles changes: a merge made at generation g is current while it stays g. */
     long generation();
+
+    /**
+     * The bytes of an item this store listed, at most {@code limit} (above: refused). Throws
+     * {@link dev.pgofleet.pprof.ParallelFold.Vanished} when another process removed it since.
+     */
+    byte[] read(Path item, long limit) throws IOException, InvalidProfileException;
 
     /** Stored files, oldest content first. */
     List<Path> snapshot() throws IOException;
@@ -88,7 +100,10 @@ public interface ProfileStore extends AutoCloseable {
     /** Sets aside a stored file that no longer parses, so that merges go on without it. */
     void quarantine(Path file, String reason);
 
-    /** Replaces {@code inputs} (everything stored when the merge began) by their merge (and_combine). */
+    /**
+     * Replaces {@code inputs} (everything stored when the merge began) by their merge (and_combine);
+     * null when this process leaves replacements to another (an S3 replica with PGOF_COMPACTOR=off).
+     */
     Path combine(List<Path> inputs, byte[] merged) throws IOException;
 
     /** Replaces {@code inputs} (the bucket's previous rollup, then its raw profiles) by their merge. */
@@ -112,6 +127,11 @@ public interface ProfileStore extends AutoCloseable {
 
     /** Raw profiles not yet folded into a rollup or combined file. */
     long unfoldedCount();
+
+    /** Requests made to a storage service so far, by operation (S3: PUT, GET, LIST...); none for a local store. */
+    default java.util.Map<String, Long> requests() {
+        return java.util.Map.of();
+    }
 
     /** Waits for queued writes to finish, then releases what the store holds. */
     @Override

@@ -9,47 +9,52 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * being written: names never go backwards, even if the clock does, and the compactor stays below
  * the first name still in flight, so no later-stored profile can sort before a rollup's content.
  */
-final class RawNames {
+public final class RawNames {
     private final String boot;
     /** This boot's raw names not yet stored or failed, sequence number to millis. */
     private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
     private long lastMillis, lastSeq; // guarded by this
 
     RawNames() {
-        byte[] b = new byte[3];
+        this(3);
+    }
+
+    /** With a random boot id of {@code bootBytes} bytes: stores shared by replicas take more, so that no two collide. */
+    public RawNames(int bootBytes) {
+        byte[] b = new byte[bootBytes];
         new SecureRandom().nextBytes(b);
         this.boot = HexFormat.of().formatHex(b);
     }
 
-    String boot() {
+    public String boot() {
         return boot;
     }
 
     /** New names sort after {@code millis} (what the store held at start). */
-    synchronized void notBefore(long millis) {
+    public synchronized void notBefore(long millis) {
         lastMillis = Math.max(lastMillis, millis);
     }
 
     /** The next name, registered as in flight until {@link #done}. */
-    synchronized StoredFile next(java.nio.file.Path dir) {
+    public synchronized StoredFile next(java.nio.file.Path dir) {
         lastMillis = Math.max(lastMillis, System.currentTimeMillis());
         lastSeq++;
         inFlight.put(lastSeq, lastMillis);
         return StoredFile.of(dir.resolve(StoredFile.raw(lastMillis, lastSeq, boot)));
     }
 
-    void done(StoredFile f) {
+    public void done(StoredFile f) {
         inFlight.remove(f.seq());
     }
 
     /** Every raw profile stored from now on will have a receive time at or after this. */
-    synchronized long settledMillis() {
+    public synchronized long settledMillis() {
         var first = inFlight.firstEntry();
         return first != null ? first.getValue() : Math.max(lastMillis, System.currentTimeMillis());
     }
 
     /** True for earlier boots' files and for this boot's below the first name still being written. */
-    synchronized boolean isSettled(StoredFile raw) {
+    public synchronized boolean isSettled(StoredFile raw) {
         if (!raw.boot().equals(boot)) {
             return true;
         }
@@ -58,7 +63,7 @@ final class RawNames {
     }
 
     /** Whether this boot's raw file is still being made durable. */
-    boolean isPending(StoredFile f) {
+    public boolean isPending(StoredFile f) {
         return f.kind() == StoredFile.Kind.RAW && f.boot().equals(boot) && inFlight.containsKey(f.seq());
     }
 }

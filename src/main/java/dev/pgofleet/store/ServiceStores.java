@@ -12,6 +12,11 @@ public interface ServiceStores extends AutoCloseable {
     /** The services stored so far (valid names, any order); entries that are no service are logged and left alone. */
     List<String> existing() throws IOException;
 
+    /** Whether other collectors create services here too (replicas on one bucket): then {@link #existing()} is asked again from time to time. */
+    default boolean sharedWithOtherProcesses() {
+        return false;
+    }
+
     /** Opens the store of {@code service}, creating it durably when it does not exist yet. */
     ProfileStore open(String service) throws IOException;
 

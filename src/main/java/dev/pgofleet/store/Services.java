@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -33,10 +35,11 @@ public final class Services implements AutoCloseable {
 
     /** What every service's merges and compaction are set up with (the PGOF_* settings). */
     public record Settings(DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads, int maxServices,
-                           Duration compactInterval, LongSupplier clock, BooleanSupplier submitsBusy, int foldQueue) {
+                           Duration compactInterval, LongSupplier clock, BooleanSupplier submitsBusy, int foldQueue,
+                           boolean compacting) {
         public Settings(DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads, int maxServices,
                         Duration compactInterval, LongSupplier clock, BooleanSupplier submitsBusy) {
-            this(limits, retention, maxStoreBytes, decodeThreads, maxServices, compactInterval, clock, submitsBusy, 256);
+            this(limits, retention, maxStoreBytes, decodeThreads, maxServices, compactInterval, clock, submitsBusy, 256, true);
         }
     }
 
@@ -48,6 +51,9 @@ public final class Services implements AutoCloseable {
     /** Sorted by name; replaced whole on each creation, read without a lock. */
     private volatile List<Service> sorted = List.of();
     private final CompactionScheduler scheduler;
+    /** Finds the services other replicas created (stores shared with other processes only). */
+    private final ScheduledExecutorService discovery = Executors.newSingleThreadScheduledExecutor(Threads.named("services"));
+    static final long DISCOVER_EVERY_SECONDS = 10;
     private volatile Consumer<Service> onCreate = s -> {};
 
     private Services(ProfileStore defaultStore, ServiceStores stores, Settings settings) {
@@ -84,7 +90,12 @@ public final class Services implements AutoCloseable {
         if (s.count() > 1) {
             log.info("opened {} services", s.count());
         }
-        s.scheduler.start();
+        if (settings.compacting()) {
+            s.scheduler.start();
+        }
+        if (stores.sharedWithOtherProcesses()) {
+            s.discovery.scheduleWithFixedDelay(s::discoverQuietly, DISCOVER_EVERY_SECONDS, DISCOVER_EVERY_SECONDS, TimeUnit.SECONDS);
+        }
         return s;
     }
 
@@ -95,7 +106,9 @@ public final class Services implements AutoCloseable {
                 settings.decodeThreads(), settings.clock(), settings.submitsBusy(), compactDecode);
         PartialFolds partials = new PartialFolds(folds);
         compactor.usePartials(partials);
-        merges.useCompactor(compactor);
+        if (settings.compacting()) {
+            merges.useCompactor(compactor);
+        }
         Service s = new Service(name, store, merges, compactor, partials);
         byName.put(name, s);
         List<Service> next = new ArrayList<>(sorted);
@@ -141,6 +154,33 @@ public final class Services implements AutoCloseable {
         return s;
     }
 
+    /** Opens the services that other collectors on the same storage created since the last look. */
+    void discover() throws IOException {
+        for (String name : stores.existing()) {
+            if (byName.containsKey(name)) {
+                continue;
+            }
+            Service s;
+            synchronized (this) {
+                if (byName.containsKey(name)) {
+                    continue;
+                }
+                s = add(name, stores.open(name));
+            }
+            log.info("opened service {}, created by another collector", name);
+            onCreate.accept(s);
+        }
+    }
+
+    private void discoverQuietly() {
+        try {
+            discover();
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not look for services created by other collectors (next look in {} s): {}", DISCOVER_EVERY_SECONDS,
+                    e.getMessage());
+        }
+    }
+
     /** Called with each service created from now on (metrics start its series). */
     public void onCreate(Consumer<Service> listener) {
         this.onCreate = listener;
@@ -158,6 +198,8 @@ public final class Services implements AutoCloseable {
     /** Stops compaction, lets merges and queued writes end, then closes every store. */
     @Override
     public void close() {
+        discovery.shutdownNow();
+        Threads.awaitTermination(discovery, 10, TimeUnit.SECONDS);
         if (scheduler != null) {
             scheduler.close();
         }

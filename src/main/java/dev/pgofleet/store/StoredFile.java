@@ -20,7 +20,7 @@ public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, l
     /** UNKNOWN: a name none of ours (copied in by hand): merged where it sorts, never folded, windowed out or deleted. */
     public enum Kind { COMBINED, ROLLUP, RAW, UNKNOWN }
 
-    static final String SUFFIX = ".pprof";
+    public static final String SUFFIX = ".pprof";
 
     public static StoredFile of(Path path) {
         String name = path.getFileName().toString();
@@ -50,20 +50,20 @@ public record StoredFile(Path path, Kind kind, long fromMillis, long toMillis, l
         return s.substring(0, s.length() - 1);
     }
 
-    static String raw(long receivedMillis, long seq, String boot) {
+    public static String raw(long receivedMillis, long seq, String boot) {
         return String.format("%013d-%010d-%s%s", receivedMillis, seq, boot, SUFFIX);
     }
 
-    static String combined(long madeMillis, String boot, long profiles) {
+    public static String combined(long madeMillis, String boot, long profiles) {
         return String.format("%013d-%013d-%s-%dc%s", 0, madeMillis, boot, profiles, SUFFIX);
     }
 
-    static String rollup(long from, long to, long madeMillis, long profiles) {
+    public static String rollup(long from, long to, long madeMillis, long profiles) {
         return String.format("%013d-%010d-%013d-%013d-%dr%s", from, 0, to, madeMillis, profiles, SUFFIX);
     }
 
     /** How many submitted profiles the files hold together. */
-    static long profiles(List<StoredFile> files) {
+    public static long profiles(List<StoredFile> files) {
         return files.stream().mapToLong(StoredFile::profiles).sum();
     }
 

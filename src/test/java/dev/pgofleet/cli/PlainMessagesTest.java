@@ -114,7 +114,13 @@ class PlainMessagesTest {
         "PGOF_LOG_LEVEL; bogus|verbose",
         "PGOF_LOG_FORMAT; JSONN|xml",
         "PGOF_PGO_EXCLUDE; a(|[x",
-        "PGOF_MAX_SERVICES; 0|-1|x|1000001|99999999999999999999"})
+        "PGOF_MAX_SERVICES; 0|-1|x|1000001|99999999999999999999",
+        "PGOF_STORAGE; disk|gs://bucket|s3:/bucket|s3://x|s3://Bad_Bucket/p",
+        "PGOF_S3_ENDPOINT; minio:9000|ftp://host|http://",
+        "PGOF_S3_REGION; EU West|eu_west_1",
+        "PGOF_S3_PATH_STYLE; maybe",
+        "PGOF_S3_SETTLE; 0|x",
+        "PGOF_COMPACTOR; sometimes"})
     void badVariablesNameTheVariableAndTheValue(String variable, String values) {
         for (String value : values.split("\\|")) {
             Map<String, String> env = Map.of(variable, value);

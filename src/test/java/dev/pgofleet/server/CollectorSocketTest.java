@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileWriter;
+import dev.pgofleet.store.DiskStore;
 import dev.pgofleet.testing.Canonical;
 import dev.pgofleet.testing.RawHttp;
 import dev.pgofleet.testing.RunningCollector;
@@ -147,7 +148,7 @@ class CollectorSocketTest {
     void readyzTurnsUnreadyWhenTheStoreCannotBeWritten() throws Exception {
         HttpResponse<String> ready = c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
-        Path store = c.server.store().directory();
+        Path store = ((DiskStore) c.server.store()).directory();
         Path moved = tmp.resolve("moved-away");
         Files.move(store, moved); // the store vanishes (an unmounted volume): nothing can be written
         try {
