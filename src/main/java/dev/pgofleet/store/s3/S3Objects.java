@@ -167,16 +167,6 @@ final class S3Objects implements AutoCloseable {
         }
     }
 
-    /** Whether a request failed before reaching the server (no connection), so nothing it carried can have landed. */
-    static boolean neverSent(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof java.net.ConnectException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The reason in words: the service's error code and message, or the client's message. */
     static String why(Exception e) {
         if (e instanceof AwsServiceException a && a.awsErrorDetails() != null) {

@@ -168,16 +168,14 @@ public final class S3Store implements ProfileStore {
                 try {
                     objects.put(key, bytes);
                 } catch (IOException e) {
-                    if (S3Objects.neverSent(e)) {
-                        throw new CompletionException(new StorageException("cannot store profile: " + e.getMessage(), e));
-                    }
-                    // The PUT may have landed before it failed (a timeout): the client is told nothing was stored, so it goes.
+                    // The PUT may have landed before it failed (a lost answer, then a retry that found no server): the
+                    // client is told nothing was stored, so it goes.
                     try {
                         objects.delete(key);
                     } catch (IOException again) {
                         // Left out of this replica's listings until a later delete succeeds (the refresher retries).
                         withdrawn.add(key);
-                        log.error("could not store {} ({}) nor make sure it is absent ({}): left out of merges here and "
+                        log.warn("could not store {} ({}) nor make sure it is absent ({}): left out of merges here and "
                                 + "deleted once the bucket answers", key, e.getMessage(), again.getMessage());
                     }
                     throw new CompletionException(new StorageException("cannot store profile: " + e.getMessage(), e));
