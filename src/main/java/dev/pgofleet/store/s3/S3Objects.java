@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -81,18 +83,7 @@ final class S3Objects implements AutoCloseable {
     /** Every object directly under the prefix (not under its "subdirectories"), in key order. */
     List<S3Object> list() throws IOException {
         List<S3Object> out = new ArrayList<>();
-        try {
-            String token = null;
-            do {
-                count("LIST");
-                String t = token;
-                var page = s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).delimiter("/").continuationToken(t));
-                out.addAll(page.contents());
-                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-            } while (token != null);
-        } catch (SdkException e) {
-            throw new StorageException("cannot list the bucket: " + why(e), e);
-        }
+        listPages(prefix, page -> out.addAll(page.contents()));
         return out;
     }
 
@@ -100,22 +91,27 @@ final class S3Objects implements AutoCloseable {
     List<String> listPrefixes(String sub) throws IOException {
         List<String> out = new ArrayList<>();
         String under = prefix + sub;
+        listPages(under, page -> page.commonPrefixes().forEach(p -> {
+            String name = p.prefix().substring(under.length());
+            out.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+        }));
+        return out;
+    }
+
+    /** Each page of a listing of {@code under}, one level deep ("/" delimits), one LIST request a page. */
+    private void listPages(String under, Consumer<ListObjectsV2Response> each) throws IOException {
         try {
             String token = null;
             do {
                 count("LIST");
                 String t = token;
-                var page = s3.listObjectsV2(r -> r.bucket(bucket).prefix(under).delimiter("/").continuationToken(t));
-                for (var p : page.commonPrefixes()) {
-                    String name = p.prefix().substring(under.length());
-                    out.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
-                }
+                ListObjectsV2Response page = s3.listObjectsV2(r -> r.bucket(bucket).prefix(under).delimiter("/").continuationToken(t));
+                each.accept(page);
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
             } while (token != null);
         } catch (SdkException e) {
             throw new StorageException("cannot list the bucket: " + why(e), e);
         }
-        return out;
     }
 
     void delete(String name) throws IOException {
