@@ -61,6 +61,6 @@ while IFS= read -r cmd; do
   echo "\$ $cmd"; bash -c "$cmd" || fail "$cmd"
 done < <(lines 3; lines 4)
 [ -s default.pgo ] || fail "no default.pgo"
-stored=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^pgof_submits_total\{outcome="accepted"\}/{print $2}')
+stored=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^pgof_submits_total\{outcome="accepted",service="default"\}/{print $2}')
 [ "$stored" = 2.0 ] || fail "expected 2 accepted submits, metrics say $stored"
 echo "OK: every Try it command ran as written"
