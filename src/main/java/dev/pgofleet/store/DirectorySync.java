@@ -105,24 +105,13 @@ final class DirectorySync implements AutoCloseable {
     /** Stops taking requests and waits (up to 10 s) for the rounds of those already made. */
     @Override
     public void close() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        boolean interrupted = false;
         synchronized (this) {
             closed = true;
-            while (running && System.nanoTime() < deadline) {
-                try {
-                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Threads.awaitWhile(this, () -> running, 10, TimeUnit.SECONDS);
         }
         if (owned != null) {
             owned.shutdown();
             Threads.awaitTermination(owned, 1, TimeUnit.SECONDS);
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -79,21 +79,8 @@ final class SerialExecutor implements Executor {
     }
 
     /** Takes no more tasks and waits up to {@code timeout} for those taken to run. */
-    void close(long timeout, TimeUnit unit) {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        boolean interrupted = false;
-        synchronized (this) {
-            closed = true;
-            while (running && System.nanoTime() < deadline) {
-                try {
-                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    synchronized void close(long timeout, TimeUnit unit) {
+        closed = true;
+        Threads.awaitWhile(this, () -> running, timeout, unit);
     }
 }

@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Thread factories with names that say what the threads do, for thread dumps and logs; and the
@@ -59,6 +60,25 @@ public final class Threads {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Waits on {@code monitor} (whose lock the caller holds) while {@code busy} holds, up to
+     * {@code timeout}; the thread's interrupt status is kept. Those who make {@code busy} false notify the monitor.
+     */
+    static void awaitWhile(Object monitor, BooleanSupplier busy, long timeout, TimeUnit unit) {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        boolean interrupted = false;
+        while (busy.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                monitor.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
