@@ -11,10 +11,12 @@
 # The sustained mode (dev.pgofleet.bench.SustainedLoad) prints, per second, accepted and refused
 # submits and the compaction lag (from /metrics), a merge every MERGE_EVERY seconds (timed), then
 # accepted/s, refused/s, p50/p99 of accepted submits, the highest lag and the collector's CPU per
-# accepted profile. JAR=path/to/other/pgo-fleet.jar runs that collector instead (to compare builds in one session).
+# accepted profile. JAR=path/to/other/pgo-fleet.jar runs that collector instead (to compare builds in one session);
+# ORIGINAL_SRC=path/to/a/checkout/of/t2bot/pgo-fleet runs the original Go collector, built by bench/original.sh
+# (it has no /metrics, so no lag; MERGE_EVERY=0 takes no merge during the load).
 # SERVICES=N (default 1, closed-loop mode) spreads the submits over services svc-0 .. svc-<N-1>; the
 # merge after the run is then of each of the first 10 services, for the per-service latency.
-# WARMUP=S (default 30) is the closed-loop mode's warm-up.
+# WARMUP=S (default 30) is the closed-loop mode's warm-up. LOG=FILE keeps the collector's log there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUSTAINED=
@@ -35,10 +37,15 @@ JAR=${JAR:-target/pgo-fleet.jar}
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 mvn -B -q test-compile
 work=$(mktemp -d); echo bench-submit > "$work/submit"; echo bench-merge > "$work/merge"
+if [ -n "${ORIGINAL_SRC:-}" ]; then
+  bench/original.sh "$ORIGINAL_SRC" "$work/original"; mkdir -p "$work/store"; collector=("$work/original")
+else
+  collector=(java "$@" -jar "$JAR")
+fi
 PGOF_BIND_ADDRESS=127.0.0.1:18080 PGOF_DIRECTORY="$work/store" PGOF_SUBMIT_AUTH_KEYS_FILE="$work/submit" \
-  PGOF_MERGE_AUTH_KEYS_FILE="$work/merge" java "$@" -jar "$JAR" > "$work/collector.log" 2>&1 &
+  PGOF_MERGE_AUTH_KEYS_FILE="$work/merge" "${collector[@]}" > "$work/collector.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -n "${LOG:-}" ] && cp "$work/collector.log" "$LOG"; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:18080/healthz && break; sleep 0.1; done
 if [ -n "$SUSTAINED" ]; then
   java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.SustainedLoad --url http://127.0.0.1:18080 \
@@ -50,11 +57,12 @@ else
   echo "warm-up:"; run "$WARMUP"
   echo "measured:"; run "$SECS"
 fi
-echo "collector peak RSS: $(awk '/VmHWM/{printf "%.0f MB", $2/1024}' /proc/$pid/status); stored: $(find "$work/store" -name '*.pprof' -not -path '*/quarantine/*' | wc -l) files in $SERVICES service(s)"
+echo "collector peak RSS: $(awk '/VmHWM/{printf "%.0f MB", $2/1024}' /proc/$pid/status); stored: $(find "$work/store" \( -name '*.pprof' -o -name '*.pgo' \) -not -path '*/quarantine/*' | wc -l) files in $SERVICES service(s)"
 merge() { # $1: query
   local start code; start=$(date +%s%N)
   code=$(curl -s --max-time 900 -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer bench-merge' "http://127.0.0.1:18080/v1/merge$1")
   echo "merge$1 after the run: HTTP $code in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 }
-if [ "$SERVICES" -le 1 ]; then merge ""; else for i in $(seq 0 $(( SERVICES < 10 ? SERVICES - 1 : 9 ))); do merge "?service=svc-$i"; done; fi
+if [ -n "${ORIGINAL_SRC:-}" ]; then echo "(no merge of the original after the run: it parses every stored file at once)"
+elif [ "$SERVICES" -le 1 ]; then merge ""; else for i in $(seq 0 $(( SERVICES < 10 ? SERVICES - 1 : 9 ))); do merge "?service=svc-$i"; done; fi
 echo "compactor: $(grep -c 'compacted' "$work/collector.log" || true) passes logged; last: $(grep 'compacted' "$work/collector.log" | tail -1 | cut -c1-160)"

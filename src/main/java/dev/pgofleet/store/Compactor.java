@@ -188,8 +188,13 @@ public final class Compactor implements AutoCloseable {
                 log.info("compacted {} profiles ({} folded at submit) in {} ms; {} wait", taken, fromPartials.get() - early0,
                         (System.nanoTime() - start) / 1_000_000, store.unfoldedCount());
             }
-            rollDays(store.list());
-            applyRetention(store.list());
+            List<StoredFile> listed = store.list();
+            if (rollDays(listed)) {
+                listed = store.list();
+            }
+            if (retention != null || maxStoreBytes > 0) {
+                applyRetention(listed);
+            }
             return taken;
         } finally {
             store.maintenanceLock().unlock();
@@ -252,7 +257,8 @@ public final class Compactor implements AutoCloseable {
         }
     }
 
-    private void rollDays(List<StoredFile> all) throws IOException, InvalidProfileException, ParallelFold.InputException {
+    /** Rolls each finished day's hourly rollups into one; true when it did. */
+    private boolean rollDays(List<StoredFile> all) throws IOException, InvalidProfileException, ParallelFold.InputException {
         long settled = store.settledMillis();
         Map<Long, List<Path>> hourliesByDay = new LinkedHashMap<>();
         java.util.Set<Long> daysWithRaw = new java.util.HashSet<>();
@@ -264,14 +270,17 @@ public final class Compactor implements AutoCloseable {
                 hourliesByDay.computeIfAbsent(day, d -> new ArrayList<>()).add(f.path());
             }
         }
+        boolean rolled = false;
         for (Map.Entry<Long, List<Path>> day : hourliesByDay.entrySet()) {
             long from = day.getKey();
             if (from + DAY <= settled && !daysWithRaw.contains(from)) {
                 List<Path> inputs = new ArrayList<>(rollupsOf(all, from, from + DAY));
                 inputs.addAll(day.getValue());
                 write(from, from + DAY, inputs, List.of());
+                rolled = true;
             }
         }
+        return rolled;
     }
 
     private static List<Path> rollupsOf(List<StoredFile> all, long from, long to) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * temp file, which the next start removes. {@link StoredFile} describes the names: raw submits,
  * rollups (written by the {@link Compactor}) and results of and_combine, all sorting in arrival
  * order of their content. {@code <dir>/quarantine/} holds stored files that no longer parse and
- * {@code <dir>/combine.journal} exists only while a replacement (combine or rollup) is applied.
+ * {@code <dir>/combine.journal} exists only while a replacement (combine or rollup) is applied, and
+ * {@code retire-*.journal} while a committed rollup's inputs are deleted.
  *
  * <p>Concurrency: readers (merges) hold {@link #readLock()} from listing to the last read; the
  * few changes that remove files take the write lock only for the moment of the change. Changes
@@ -57,13 +59,13 @@ public final class DiskStore implements ProfileStore {
     private final AtomicLong generation = new AtomicLong();
     /** Inputs of a committed replacement still being deleted: no longer stored, though still on disk. */
     private final Set<String> retiring = ConcurrentHashMap.newKeySet();
-    /** Held from a replacement's journal to its last delete, which may end on {@link #retire}. */
+    /** Held from a replacement's journal to its commit (a combine's: to its last delete). */
     private final Semaphore replacing = new Semaphore(1);
     /** One thread at most, ended when idle: a collector holds a store per service. */
     private final ThreadPoolExecutor retire = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             Threads.named("store-retire"));
-    /** Inputs of a replacement whose deletion failed, deleted before the next one (guarded by {@link #replacing}). */
-    private volatile List<String> unfinished;
+    /** Rollups whose inputs could not all be deleted, tried again on {@link #retire} (used there only). */
+    private final List<Retirement> unfinished = new ArrayList<>();
     /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
     private volatile long failedWriteBytes;
     private final StoreCounters counters = new StoreCounters();
@@ -320,7 +322,7 @@ public final class DiskStore implements ProfileStore {
     private List<StoreScan.Listed> listed() throws IOException {
         List<StoreScan.Listed> all = scan.list();
         return retiring.isEmpty() ? all
-                : all.stream().filter(l -> !retiring.contains(l.file().path().getFileName().toString())).toList();
+                : all.stream().filter(l -> !retiring.contains(l.name())).toList();
     }
 
     @Override
@@ -375,19 +377,14 @@ public final class DiskStore implements ProfileStore {
     /**
      * Replaces {@code inputs} by one file named {@code name} holding {@code merged}, crash-safely
      * (see {@link ReplacementJournal}). The caller holds the maintenance lock; readers are locked
-     * out only while the new file appears and its inputs leave the listing. A rollup changes no
-     * content, so cached merges stay current, and its inputs are deleted in the background (each
-     * unlink waits for the disk, and a rollup replaces hundreds of files): the next replacement,
-     * and {@link #close}, wait for that. A combine deletes its inputs before it returns.
+     * out only while the new file appears and its inputs leave the listing. A combine deletes its
+     * inputs before it returns. A rollup changes no content, so cached merges stay current; its
+     * inputs (hundreds of files, each unlink waiting for the disk) are deleted in the background
+     * under a journal of their own, so the next replacement need not wait for them.
      */
     private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
-        replacing.acquireUninterruptibly(); // one journal at a time
-        boolean handedOff = false;
+        replacing.acquireUninterruptibly(); // one combine.journal at a time
         try {
-            if (unfinished != null) {
-                finish(unfinished, false);
-                unfinished = null;
-            }
             Path tmp = dir.resolve(TEMP_PREFIX + name);
             try {
                 DurableFiles.write(tmp, merged);
@@ -410,52 +407,60 @@ public final class DiskStore implements ProfileStore {
             } finally {
                 files.writeLock().unlock();
             }
-            if (!contentChanges) {
-                recount(); // the inputs no longer count, though still on disk
-                try {
-                    retire.execute(() -> {
-                        try {
-                            finish(replaced, false);
-                        } catch (IOException e) {
-                            // Still hidden; the next replacement (or the next start, from the journal) deletes them.
-                            log.error("could not delete the {} files {} replaces ({}); retried before the next replacement",
-                                    replaced.size(), name, e.toString());
-                            unfinished = replaced;
-                        } finally {
-                            replacing.release();
-                        }
-                    });
-                    handedOff = true;
-                    return target;
-                } catch (RejectedExecutionException closing) {
-                    // closing: finished below
-                }
+            if (contentChanges) {
+                dirSync.syncNow();
+                journal.finish(replaced);
+                retiring.removeAll(replaced); // only once gone: should a delete fail, they stay hidden until a restart finishes the journal
+                generation.incrementAndGet();
+                recount();
+                return target;
             }
-            finish(replaced, contentChanges);
+            recount(); // the inputs no longer count, though still on disk
+            dirSync.syncNow(); // the commit is durable before the journal says so by its name
+            Retirement r = new Retirement(journal.committed(name), replaced);
+            try {
+                retire.execute(() -> retire(r));
+            } catch (RejectedExecutionException closing) {
+                retire(r);
+            }
             return target;
         } finally {
-            if (!handedOff) {
-                replacing.release();
+            replacing.release();
+        }
+    }
+
+    /** The inputs of a committed rollup, to delete, and the journal naming them. */
+    private record Retirement(Path journal, List<String> inputs) {}
+
+    /** Deletes a committed rollup's inputs (and any a failed attempt left); runs on {@link #retire}, one at a time. */
+    private void retire(Retirement r) {
+        List<Retirement> todo = new ArrayList<>(unfinished);
+        unfinished.clear();
+        todo.add(r);
+        for (Retirement t : todo) {
+            try {
+                journal.retire(t.journal(), t.inputs());
+                retiring.removeAll(t.inputs());
+            } catch (IOException e) {
+                // Still hidden from listings; retried with the next rollup, or at the next start from the journal.
+                log.error("could not delete the {} files {} names ({}); retried with the next rollup", t.inputs().size(),
+                        t.journal().getFileName(), e.toString());
+                unfinished.add(t);
             }
         }
     }
 
     @Override
     public void awaitReplaced() {
-        replacing.acquireUninterruptibly();
-        replacing.release();
-    }
-
-    /** Makes a committed replacement durable and deletes its inputs, then the journal. */
-    private void finish(List<String> replaced, boolean contentChanges) throws IOException {
-        dirSync.syncNow();
-        journal.finish(replaced);
-        // Only once they are gone: should a delete fail, the inputs stay hidden until the journal is finished.
-        retiring.removeAll(replaced);
-        if (contentChanges) {
-            generation.incrementAndGet();
+        try {
+            retire.submit(() -> {}).get();
+        } catch (RejectedExecutionException closed) {
+            // closing: close() waits for the deletions
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        recount();
     }
 
     @Override

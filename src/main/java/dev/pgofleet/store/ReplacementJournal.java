@@ -2,6 +2,7 @@ package dev.pgofleet.store;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,10 +14,16 @@ import org.slf4j.LoggerFactory;
  * {@code <dir>/combine.journal}: names a replacement's new file and its inputs, written before
  * anything visible changes. The new file's rename is the commit point: a restart that finds the
  * new file finishes deleting the inputs, one that does not keeps them.
+ *
+ * <p>A committed rollup's journal is renamed {@code retire-<new file>.journal} once the commit is
+ * durable, so the next replacement can begin while the inputs are deleted: such a journal says
+ * "committed" by its name alone (its new file may already be replaced in turn), and a restart
+ * deletes the inputs it names.
  */
 final class ReplacementJournal {
     private static final Logger log = LoggerFactory.getLogger(ReplacementJournal.class);
     static final String NAME = "combine.journal";
+    private static final String RETIRED_PREFIX = "retire-", RETIRED_SUFFIX = ".journal";
 
     private final Path dir;
     private final DirectorySync dirSync;
@@ -24,6 +31,10 @@ final class ReplacementJournal {
     ReplacementJournal(Path dir, DirectorySync dirSync) {
         this.dir = dir;
         this.dirSync = dirSync;
+    }
+
+    static boolean isJournal(String name) {
+        return name.equals(NAME) || name.startsWith(RETIRED_PREFIX) && name.endsWith(RETIRED_SUFFIX);
     }
 
     /** Writes the journal durably; the caller has written the new file under its temp name. */
@@ -41,6 +52,27 @@ final class ReplacementJournal {
         }
     }
 
+    /**
+     * Marks the replacement of {@code newName}, whose rename the caller has made durable, as
+     * committed: the journal becomes {@code retire-<newName>.journal}, which {@link #retire}
+     * removes once the inputs are gone. Should this rename not survive a crash, the journal
+     * still names the new file, which exists: the restart rolls forward all the same.
+     */
+    Path committed(String newName) throws IOException {
+        Path retired = dir.resolve(RETIRED_PREFIX + newName + RETIRED_SUFFIX);
+        Files.move(dir.resolve(NAME), retired, StandardCopyOption.ATOMIC_MOVE);
+        return retired;
+    }
+
+    /** Deletes the inputs of a committed replacement, then its journal. */
+    void retire(Path retired, List<String> inputs) throws IOException {
+        for (String in : inputs) {
+            Files.deleteIfExists(dir.resolve(in));
+        }
+        dirSync.syncNow();
+        Files.deleteIfExists(retired);
+    }
+
     /** Deletes the inputs, then the journal: the replacement is complete. */
     void finish(List<String> inputs) throws IOException {
         for (String in : inputs) {
@@ -51,13 +83,24 @@ final class ReplacementJournal {
         dirSync.syncNow();
     }
 
-    /** Rolls an interrupted replacement forward or back (at start, before anything reads the store). */
+    /**
+     * Finishes what was committed and rolls an interrupted replacement forward or back (at start,
+     * before anything reads the store).
+     */
     void recover() throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, RETIRED_PREFIX + "*" + RETIRED_SUFFIX)) {
+            for (Path retired : ds) {
+                List<String> lines = lines(retired);
+                log.warn("deleting the {} files a committed rollup replaced ({})", Math.max(0, lines.size() - 1),
+                        retired.getFileName());
+                retire(retired, lines.isEmpty() ? List.of() : lines.subList(1, lines.size()));
+            }
+        }
         Path journal = dir.resolve(NAME);
         if (!Files.exists(journal)) {
             return;
         }
-        List<String> lines = Files.readAllLines(journal, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+        List<String> lines = lines(journal);
         if (!lines.isEmpty() && Files.exists(dir.resolve(lines.get(0)))) {
             log.warn("finishing an interrupted replacement: {} replaces {} files", lines.get(0), lines.size() - 1);
             finish(lines.subList(1, lines.size()));
@@ -66,5 +109,9 @@ final class ReplacementJournal {
             Files.deleteIfExists(journal);
             dirSync.syncNow();
         }
+    }
+
+    private static List<String> lines(Path journal) throws IOException {
+        return Files.readAllLines(journal, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
     }
 }

@@ -16,8 +16,7 @@ import org.slf4j.LoggerFactory;
 final class StoreAccess {
     private static final Logger log = LoggerFactory.getLogger(StoreAccess.class);
     /** Entries the store itself keeps next to the profiles. */
-    private static final Set<String> OWN = Set.of(ProfileStore.QUARANTINE, ReplacementJournal.NAME, StoreLock.NAME,
-            ProfileStore.SERVICES);
+    private static final Set<String> OWN = Set.of(ProfileStore.QUARANTINE, StoreLock.NAME, ProfileStore.SERVICES);
     private static final int NAMES_SHOWN = 20;
 
     private StoreAccess() {}
@@ -59,7 +58,7 @@ final class StoreAccess {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (OWN.contains(name) || name.startsWith(ProfileStore.TEMP_PREFIX)) {
+                if (OWN.contains(name) || ReplacementJournal.isJournal(name) || name.startsWith(ProfileStore.TEMP_PREFIX)) {
                     continue;
                 }
                 if (name.endsWith(StoredFile.SUFFIX) && !name.startsWith(".")) {

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
 final class StoreScan {
     private static final Logger log = LoggerFactory.getLogger(StoreScan.class);
 
-    record Listed(StoredFile file, long size) {}
+    /** A stored file as listed, with its name (which sorts as its path does, the directory being the same). */
+    record Listed(StoredFile file, long size, String name) {}
 
     private final Path dir;
     private final Path quarantine;
@@ -35,29 +39,54 @@ final class StoreScan {
         this.quarantine = quarantine;
     }
 
+    /**
+     * What the last listing found, by name: a stored file never changes once it has its name, so
+     * a name listed again is not looked at again (a pass lists thousands of files several times).
+     */
+    private volatile Map<String, Listed> known = Map.of();
+
     /** Stored profiles, oldest content first. */
     List<Listed> list() throws IOException {
-        List<Listed> files = new ArrayList<>();
+        Map<String, Listed> before = known, now = new HashMap<>(Math.max(16, before.size() * 2));
+        List<Listed> files = new ArrayList<>(before.size() + 64);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + StoredFile.SUFFIX)) {
             for (Path p : ds) {
-                if (p.getFileName().toString().startsWith(".")) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".")) {
                     continue;
                 }
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException gone) {
-                    continue; // removed since the directory was read (a replacement or retention)
+                Listed l = before.get(name);
+                if (l == null) {
+                    BasicFileAttributes a;
+                    try {
+                        a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    } catch (NoSuchFileException gone) {
+                        continue; // removed since the directory was read (a replacement or retention)
+                    }
+                    if (!a.isRegularFile()) {
+                        setAside(p, a);
+                        continue;
+                    }
+                    l = new Listed(StoredFile.of(p), a.size(), name);
                 }
-                if (a.isRegularFile()) {
-                    files.add(new Listed(StoredFile.of(p), a.size()));
-                } else {
-                    setAside(p, a);
-                }
+                now.put(name, l);
+                files.add(l);
             }
         }
-        files.sort((x, y) -> x.file().path().compareTo(y.file().path()));
+        // Path order is byte order: the names' order where all are ASCII, without walking the directory's prefix each time.
+        files.sort(files.stream().allMatch(l -> ascii(l.name())) ? Comparator.comparing(Listed::name)
+                : Comparator.comparing(l -> l.file().path()));
+        known = now;
         return files;
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void setAside(Path p, BasicFileAttributes a) {

@@ -66,47 +66,60 @@ public final class SustainedLoad {
         }, "sustained-load");
         load.start();
         long start = System.nanoTime();
-        List<Long> mergeMillis = new ArrayList<>();
-        long maxLag = 0, lastAccepted = 0, lastRefused = 0;
-        System.out.println("   t  accepted/s  refused/s  lag  merge");
-        for (int t = 1; load.isAlive(); t++) {
-            long wake = start + t * 1_000_000_000L;
-            while (System.nanoTime() < wake && load.isAlive()) {
-                Thread.sleep(Math.max(1, (wake - System.nanoTime()) / 1_000_000));
+        // Merges run on their own thread, so that a slow merge does not hold up the per-second figures.
+        List<Long> mergeMillis = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread merges = new Thread(() -> {
+            for (int k = 1; mergeEvery > 0; k++) {
+                if (!sleepUntil(start + k * mergeEvery * 1_000_000_000L, load)) {
+                    return;
+                }
+                long m = merge(http, url, mergeKey);
+                mergeMillis.add(m);
+                System.out.printf("%6.1f  merge asked at %d s: %d ms%n", (System.nanoTime() - start) / 1e9, k * mergeEvery, m);
             }
-            if (!load.isAlive()) {
-                break;
-            }
+        }, "sustained-merges");
+        merges.start();
+        long maxLag = -1, lastAccepted = 0, lastRefused = 0;
+        System.out.println("   t  accepted/s  refused/s  lag");
+        for (int t = 1; sleepUntil(start + t * 1_000_000_000L, load); t++) {
             long accepted = count(statuses, 204), refused = count(statuses, 503);
             long lag = lag(http, url);
             maxLag = Math.max(maxLag, lag);
-            String merge = "";
-            if (t % mergeEvery == 0) {
-                long m = merge(http, url, mergeKey);
-                mergeMillis.add(m);
-                merge = m + " ms";
-            }
-            System.out.printf("%4d  %10d  %9d  %5d  %s%n", t, accepted - lastAccepted, refused - lastRefused, lag, merge);
+            System.out.printf("%4d  %10d  %9d  %5s%n", t, accepted - lastAccepted, refused - lastRefused, lag < 0 ? "-" : lag);
             lastAccepted = accepted;
             lastRefused = refused;
         }
+        merges.join();
         load.join();
         LoadGenerator.Result r = result[0];
         long cpu1 = pid == null ? -1 : cpuTicks(pid);
         long accepted = r.statuses().getOrDefault(204, 0L), refused = r.statuses().getOrDefault(503, 0L);
-        long[] merges = mergeMillis.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] mergesMs = mergeMillis.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf("measured %.1f s, %d connections: accepted %.0f/s, refused %.0f/s (statuses %s, connection errors %d)%n",
                 r.seconds(), connections, accepted / r.seconds(), refused / r.seconds(), r.statuses(), r.errors());
         System.out.printf("accepted submits: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", r.acceptedPercentileMillis(50),
                 r.acceptedPercentileMillis(99), r.acceptedPercentileMillis(100));
-        System.out.printf("compaction lag: at most %d profiles (sampled every second)%n", maxLag);
-        System.out.printf("merges every %d s during the load: %s ms (median %s, max %s)%n", mergeEvery, Arrays.toString(merges),
-                merges.length == 0 ? "-" : merges[merges.length / 2], merges.length == 0 ? "-" : merges[merges.length - 1]);
+        System.out.printf("compaction lag: at most %s profiles (sampled every second)%n", maxLag < 0 ? "- (no /metrics)" : maxLag);
+        System.out.printf("merges every %d s during the load: %s ms (median %s, max %s)%n", mergeEvery, Arrays.toString(mergesMs),
+                mergesMs.length == 0 ? "-" : mergesMs[mergesMs.length / 2], mergesMs.length == 0 ? "-" : mergesMs[mergesMs.length - 1]);
         if (pid != null && accepted > 0) {
             // USER_HZ is 100 on Linux: a tick is 10 ms.
             System.out.printf("collector CPU: %.0f µs per accepted profile (%.2f cores)%n", (cpu1 - cpu0) * 10_000.0 / accepted,
                     (cpu1 - cpu0) / 100.0 / r.seconds());
         }
+    }
+
+    /** Sleeps until {@code wakeNanos} (System.nanoTime); false when the load ended first. */
+    private static boolean sleepUntil(long wakeNanos, Thread load) {
+        try {
+            while (System.nanoTime() < wakeNanos && load.isAlive()) {
+                Thread.sleep(Math.max(1, (wakeNanos - System.nanoTime()) / 1_000_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return load.isAlive();
     }
 
     private static long count(Map<Integer, LongAdder> statuses, int status) {
