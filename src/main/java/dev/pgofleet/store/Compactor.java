@@ -102,6 +102,11 @@ public final class Compactor implements AutoCloseable {
         return this;
     }
 
+    /** The partials folded at submit that this compactor rolls up (null: none). */
+    PartialFolds partials() {
+        return early;
+    }
+
     /** Raw profiles rolled up from partials folded at submit, and from their files, since start. */
     public long rolledFromPartials() {
         return fromPartials.get();

@@ -320,9 +320,12 @@ public final class DiskStore implements ProfileStore {
 
     /** What is stored: the listing without the inputs of a replacement already committed. */
     private List<StoreScan.Listed> listed() throws IOException {
+        // Copied before the directory is read: a name deleted (and so no longer retiring) while it
+        // is read may still be listed by it, and is hidden by the copy; one retiring since, by the set.
+        Set<String> before = retiring.isEmpty() ? Set.of() : Set.copyOf(retiring);
         List<StoreScan.Listed> all = scan.list();
-        return retiring.isEmpty() ? all
-                : all.stream().filter(l -> !retiring.contains(l.name())).toList();
+        return before.isEmpty() && retiring.isEmpty() ? all
+                : all.stream().filter(l -> !before.contains(l.name()) && !retiring.contains(l.name())).toList();
     }
 
     @Override

@@ -204,7 +204,7 @@ public final class MergeService implements AutoCloseable {
     }
 
     /** What a fold took, or (cached) the merge already made of exactly those inputs. */
-    private record Folded(ProfileMerger merger, List<Path> files, List<StoredInput> inputs, Computed cached) {}
+    private record Folded(ProfileMerger merger, List<Path> files, List<StoredInput> inputs, Computed cached, int viaPartials) {}
 
     /** The latest merge of everything stored, with what was listed for it: a listing equal to it reuses it. */
     private record Listed(ProfileForm form, List<Path> files, Computed computed) {}
@@ -223,12 +223,13 @@ public final class MergeService implements AutoCloseable {
      * <p>On a store shared with other processes, an input replaced while it was read (a rollup of
      * another replica deleted it) makes the fold start again from a new listing.
      */
-    private Folded foldStore(ProfileForm form, long sinceMillis, boolean combine, boolean describe) {
+    private Folded foldStore(ProfileForm form, long sinceMillis, boolean combine, boolean describe, PartialFolds early) {
         java.util.Set<Path> setAside = new java.util.HashSet<>();
         int relisted = 0;
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
             int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
+            List<PartialFolds.Snapshot> snapshots = snapshots(early); // before the listing: see PartialFolds#snapshot
             store.readLock().lock();
             try {
                 // A combine leaves out files still being made durable: such a file may be taken back out (its client told to retry).
@@ -237,21 +238,25 @@ public final class MergeService implements AutoCloseable {
                 Listed last = lastListed;
                 if (!combine && sinceMillis == Long.MIN_VALUE && last != null && last.form.equals(form) && last.files.equals(files)
                         && (!describe || last.computed.summary() != null)) {
-                    return new Folded(null, files, List.of(), last.computed);
+                    return new Folded(null, files, List.of(), last.computed, 0);
                 }
+                Covered covered = Covered.of(snapshots, files);
                 ParallelFold.Folder into = p -> {
                     foldCheck.add(p);
                     merger.add(p);
                 };
-                List<Path> folded = ParallelFold.fold(files, store::read, into, true, quarantine::limitsFor, true, decodePool,
-                        decodeThreads * 4 * group, group, quarantine, n -> {});
+                List<Path> folded = ParallelFold.fold(covered.toRead(files), store::read, into, true, quarantine::limitsFor, true,
+                        decodePool, decodeThreads * 4 * group, group, quarantine, n -> {});
+                for (PartialFolds.Snapshot s : covered.used()) {
+                    merger.add(s.merger());
+                }
                 List<StoredInput> inputs = new ArrayList<>();
                 if (describe) {
                     for (Path p : folded) {
                         inputs.add(input(p));
                     }
                 }
-                return new Folded(merger, folded, inputs, null);
+                return new Folded(merger, covered.withCovered(files, folded), inputs, null, covered.files().size());
             } catch (StorageException e) {
                 throw new CompletionException(e); // the storage service is unreachable: 503, nothing changed
             } catch (IOException e) {
@@ -274,18 +279,66 @@ public final class MergeService implements AutoCloseable {
         }
     }
 
+    /** Copies of the partials folded at submit; none when there are none, or copying one failed (its files are read). */
+    private static List<PartialFolds.Snapshot> snapshots(PartialFolds early) {
+        if (early == null) {
+            return List.of();
+        }
+        try {
+            return early.snapshot();
+        } catch (InvalidProfileException | RuntimeException e) {
+            log.warn("merging without the partials folded at submit (their files are read): {}", e.toString());
+            return List.of();
+        }
+    }
+
+    /** The snapshots a merge uses instead of reading their files: those whose files are all listed. */
+    private record Covered(List<PartialFolds.Snapshot> used, java.util.Set<Path> files) {
+        static Covered of(List<PartialFolds.Snapshot> snapshots, List<Path> listed) {
+            if (snapshots.isEmpty()) {
+                return new Covered(List.of(), java.util.Set.of());
+            }
+            java.util.Set<Path> all = new java.util.HashSet<>(listed), covered = new java.util.HashSet<>();
+            List<PartialFolds.Snapshot> used = new ArrayList<>();
+            for (PartialFolds.Snapshot s : snapshots) {
+                if (all.containsAll(s.files())) {
+                    used.add(s);
+                    covered.addAll(s.files());
+                }
+            }
+            return new Covered(used, covered);
+        }
+
+        List<Path> toRead(List<Path> listed) {
+            return files.isEmpty() ? listed : listed.stream().filter(f -> !files.contains(f)).toList();
+        }
+
+        /** What the merge holds, in listing order: the files folded and those the snapshots stand for. */
+        List<Path> withCovered(List<Path> listed, List<Path> folded) {
+            if (files.isEmpty()) {
+                return folded;
+            }
+            java.util.Set<Path> in = new java.util.HashSet<>(folded);
+            return listed.stream().filter(f -> in.contains(f) || files.contains(f)).toList();
+        }
+    }
+
     /** Merges, stores the full merge when combining, and answers in {@code form}. */
     private Computed compute(ProfileForm form, boolean combine, long sinceMillis, boolean describe) {
         long start = System.nanoTime();
         Compactor c = compactor;
-        if (c != null && c.worthCatchingUp(store.unfoldedCount())) {
+        // A merge of everything uses the partials folded at submit as they stand, so it needs a
+        // compaction pass first only when many raw files have no partial (after a restart, say).
+        PartialFolds early = c == null || combine || describe || sinceMillis != Long.MIN_VALUE ? null : c.partials();
+        long waiting = store.unfoldedCount();
+        if (c != null && (early != null ? waiting - early.owned() > CATCH_UP_ABOVE : c.worthCatchingUp(waiting))) {
             try {
                 c.catchUp();
             } catch (Exception e) {
                 log.warn("compaction before a merge failed, merging the raw profiles instead: {}", e.toString());
             }
         }
-        Folded f = foldStore(form, sinceMillis, combine, describe);
+        Folded f = foldStore(form, sinceMillis, combine, describe, early);
         if (f.cached() != null) {
             return f.cached();
         }
@@ -302,7 +355,8 @@ public final class MergeService implements AutoCloseable {
             }
             MergedProfile out = form.apply(merged);
             byte[] body = form.isFull() ? full : ProfileWriter.write(out);
-            log.info("{} {} files: {} samples, {} bytes in {} ms", combine ? "combined" : "merged", folded.size(),
+            log.info("{} {} files{}: {} samples, {} bytes in {} ms", combine ? "combined" : "merged", folded.size(),
+                    f.viaPartials() > 0 ? " (" + f.viaPartials() + " through partials folded at submit)" : "",
                     out.samples().size(), body.length, (System.nanoTime() - start) / 1_000_000);
             long profiles = StoredFile.profiles(folded.stream().map(StoredFile::of).toList());
             MergeResult result = new MergeResult(body, sha256Hex(body), profiles, out.samples().size(), full.length);

@@ -232,6 +232,36 @@ public final class PartialFolds implements AutoCloseable {
         return all;
     }
 
+    /** A copy of a partial as it stood, for a merge (the partial itself goes on growing). */
+    record Snapshot(long hour, List<Path> files, ProfileMerger merger) {}
+
+    /**
+     * Copies of the partials as they stand, ordered as {@link #detachAll} orders them. Taken
+     * before a merge lists the store: a merge uses one only if every file it holds is listed
+     * (none was rolled up, combined or quarantined meanwhile), instead of reading those files.
+     */
+    List<Snapshot> snapshot() throws InvalidProfileException {
+        List<Snapshot> all = new ArrayList<>();
+        for (Map<Long, Partial> open : stripes) {
+            synchronized (open) {
+                for (Partial p : open.values()) {
+                    if (!p.files.isEmpty()) {
+                        ProfileMerger copy = new ProfileMerger(true);
+                        copy.add(p.merger);
+                        all.add(new Snapshot(p.hour, List.copyOf(p.files), copy));
+                    }
+                }
+            }
+        }
+        all.sort(Comparator.comparingLong(Snapshot::hour).thenComparing(p -> name(p.files().get(0))));
+        return all;
+    }
+
+    /** Raw files owned here (their fold queued, or held by a partial): a merge need not read them. */
+    long owned() {
+        return owners.mappingCount();
+    }
+
     /** Whether nothing here owns the raw file: its profile can only reach a rollup by reading the file. */
     boolean unowned(Path raw) {
         return !owners.containsKey(name(raw));

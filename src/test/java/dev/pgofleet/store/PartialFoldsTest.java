@@ -77,6 +77,57 @@ class PartialFoldsTest {
     }
 
     @Test
+    void aMergeUsesThePartialsAsTheyStandInsteadOfReadingTheirFiles() throws Exception {
+        List<byte[]> bodies = fleet(48);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            AtomicInteger read = new AtomicInteger();
+            merges.foldCheck = p -> read.incrementAndGet();
+            storeAll(store, partials, bodies);
+
+            MergeResult m = merges.merge(false).join();
+
+            assertThat(read).as("fold steps from files").hasValue(0);
+            assertThat(m.profiles()).isEqualTo(48);
+            assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies)));
+            assertThat(store.list()).as("no compaction pass ran").allMatch(f -> f.kind() == Kind.RAW).hasSize(48);
+            assertThat(merges.merge(false).join().body()).as("the same bytes while nothing changes").isEqualTo(m.body());
+
+            // Partials keep growing after the copy a merge took; the next merge holds the new profiles once.
+            storeAll(store, partials, bodies.subList(0, 6));
+            MergeResult later = merges.merge(false).join();
+            assertThat(read).hasValue(0);
+            List<byte[]> all = new ArrayList<>(bodies);
+            all.addAll(bodies.subList(0, 6));
+            assertThat(Canonical.of(later.body())).isEqualTo(Canonical.of(rawMerge(all)));
+            compactor.runOnce();
+            assertExactlyOnce(store, all);
+        }
+    }
+
+    @Test
+    void aMergeReadsTheFilesOfAPartialOneOfWhoseFilesIsGone() throws Exception {
+        List<byte[]> bodies = fleet(6);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            AtomicInteger read = new AtomicInteger();
+            merges.foldCheck = p -> read.incrementAndGet();
+            List<Path> paths = storeAll(store, partials, bodies);
+            store.quarantine(paths.get(2), "set aside by the test");
+
+            MergeResult m = merges.merge(false).join();
+
+            assertThat(read.get()).as("the partial holds a file no longer stored: the others are read").isPositive();
+            List<byte[]> kept = new ArrayList<>(bodies);
+            kept.remove(2);
+            assertThat(m.profiles()).isEqualTo(5);
+            assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(kept)));
+        }
+    }
+
+    @Test
     void aProfileWhoseStoreFailedIsNeverFolded() throws Exception {
         List<byte[]> bodies = fleet(6);
         AtomicInteger failures = new AtomicInteger();

@@ -86,6 +86,48 @@ class ProfileStoreTest {
         }
     }
 
+    /**
+     * Crash while a committed rollup's inputs were being deleted, after a later rollup replaced it
+     * in turn (so its own file is gone): the journal's name says it was committed, the restart
+     * deletes its inputs and leaves everything else.
+     */
+    @Test
+    void aCommittedRollupsInputsAreDeletedAtRestartEvenOnceItIsReplaced() throws Exception {
+        Path a = dir.resolve("1795000000001-0000000001-aaaaaa.pprof"), b = dir.resolve("1795000000002-0000000002-aaaaaa.pprof");
+        Path keep = dir.resolve("1795000000009-0000000003-aaaaaa.pprof");
+        Files.write(a, fleet(1));
+        Files.write(b, fleet(2));
+        Files.write(keep, fleet(5));
+        String first = StoredFile.rollup(1794999600000L, 1795003200000L, 1795000000100L, 2);
+        String second = StoredFile.rollup(1794999600000L, 1795003200000L, 1795000000200L, 3);
+        Files.write(dir.resolve(second), fleet(3)); // the rollup that replaced the first (and its inputs' content)
+        Path retired = dir.resolve("retire-" + first + ".journal");
+        Files.writeString(retired, first + "\n" + a.getFileName() + "\n" + b.getFileName() + "\n");
+        try (ProfileStore store = ProfileStore.open(dir, 1, 4)) {
+            assertThat(store.snapshot()).containsExactly(dir.resolve(second), keep);
+            assertThat(retired).doesNotExist();
+        }
+    }
+
+    @Test
+    void aRollupCommitsWithoutWaitingForThePreviousRollupsInputsToBeDeleted() throws Exception {
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            List<Path> raws = new java.util.ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                raws.add(store.store(fleet(i)).get());
+            }
+            long hour = StoredFile.of(raws.get(0)).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            Path first = store.rollup(hour, hour + Compactor.HOUR, raws.subList(0, 2), fleet(1));
+            Path second = store.rollup(hour, hour + Compactor.HOUR, List.of(first, raws.get(2)), fleet(2));
+            assertThat(store.snapshot()).containsExactly(second, raws.get(3));
+            store.awaitReplaced();
+            try (Stream<Path> s = Files.list(dir)) {
+                assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(second.getFileName().toString(),
+                        raws.get(3).getFileName().toString(), "quarantine", "pgo-fleet.lock");
+            }
+        }
+    }
+
     @Test
     void aStoredFileThatNoLongerParsesIsQuarantinedAndTheMergeGoesOn() throws Exception {
         try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
