@@ -17,14 +17,21 @@ import org.slf4j.LoggerFactory;
  * One thread that runs the compaction passes of every service, fairly: in rounds, each round one
  * bounded pass ({@link Compactor#BATCH} profiles at most) for each service that is due, so a
  * service with a large backlog never holds the thread for more than one pass while another waits.
- * A service is due every {@code interval}, and at once while {@link Compactor#EAGER_BACKLOG}
- * profiles of it wait; rounds repeat while any service took a full batch.
+ * A service is due every {@code interval}, and at once while its eager backlog of profiles wait;
+ * rounds repeat while any service took a full batch.
  */
 public final class CompactionScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CompactionScheduler.class);
 
-    /** A service: one bounded pass of its compactor ({@link Compactor#passQuietly}: profiles taken), and its backlog. */
-    public record Entry(String name, IntSupplier pass, LongSupplier waiting) {}
+    /**
+     * A service: one bounded pass of its compactor ({@link Compactor#passQuietly}: profiles taken),
+     * its backlog, and the backlog that makes a pass due at once ({@link Compactor#eagerBacklog}).
+     */
+    public record Entry(String name, IntSupplier pass, LongSupplier waiting, long eager) {
+        public Entry(String name, IntSupplier pass, LongSupplier waiting) {
+            this(name, pass, waiting, Compactor.EAGER_BACKLOG);
+        }
+    }
 
     private final Supplier<List<Entry>> entries;
     private final long intervalNanos;
@@ -76,7 +83,7 @@ public final class CompactionScheduler implements AutoCloseable {
                 lastPass.put(e.name(), now); // first seen now: due after an interval, or sooner with a backlog
                 last = now;
             }
-            if (now - last >= intervalNanos || e.waiting().getAsLong() >= Compactor.EAGER_BACKLOG) {
+            if (now - last >= intervalNanos || e.waiting().getAsLong() >= e.eager()) {
                 int taken = passNamed(e);
                 lastPass.put(e.name(), System.nanoTime());
                 servedLast = e.name();

@@ -127,6 +127,17 @@ public final class Compactor implements AutoCloseable {
 
     static final int CATCH_UP_WITH_PARTIALS = 32;
 
+    /**
+     * How many waiting profiles make a pass due before the interval is over. With partials folded
+     * at submit a merge uses them as they stand and needs no pass, and each pass rewrites the
+     * hour's rollup, so passes come less often: the backlog stays far below the lag limit.
+     */
+    public long eagerBacklog() {
+        return early != null ? EAGER_WITH_PARTIALS : EAGER_BACKLOG;
+    }
+
+    static final int EAGER_WITH_PARTIALS = 2048;
+
     /** Profiles folded into rollups and files deleted by retention since start (for metrics). */
     public long foldedProfiles() {
         return foldedProfiles.get();

@@ -68,7 +68,8 @@ public final class Services implements AutoCloseable {
         this.folds = new PartialFolds.Shared(threads, settings.foldQueue(), Runtime.getRuntime().maxMemory() / 8);
         add(ServiceName.DEFAULT, defaultStore);
         this.scheduler = new CompactionScheduler(() -> sorted.stream()
-                .map(s -> new CompactionScheduler.Entry(s.name(), s.compactor()::passQuietly, s.store()::unfoldedCount)).toList(), settings.compactInterval());
+                .map(s -> new CompactionScheduler.Entry(s.name(), s.compactor()::passQuietly, s.store()::unfoldedCount,
+                        s.compactor().eagerBacklog())).toList(), settings.compactInterval());
     }
 
     /**
