@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,6 +66,8 @@ public final class PartialFolds implements AutoCloseable {
     private static final Partial PENDING = new Partial(Long.MIN_VALUE);
 
     private final ConcurrentHashMap<String, Partial> owners = new ConcurrentHashMap<>();
+    /** Partials a compaction pass took and has not dropped yet: merges may still use them. */
+    private final Set<Partial> detached = ConcurrentHashMap.newKeySet();
     private final List<Map<Long, Partial>> stripes = new ArrayList<>();
     private final AtomicInteger nextStripe = new AtomicInteger();
     private final ThreadLocal<Map<Long, Partial>> stripe;
@@ -220,6 +223,7 @@ public final class PartialFolds implements AutoCloseable {
         List<Partial> all = new ArrayList<>();
         for (Map<Long, Partial> open : stripes) {
             synchronized (open) {
+                detached.addAll(open.values());
                 all.addAll(open.values());
                 open.clear();
             }
@@ -245,16 +249,24 @@ public final class PartialFolds implements AutoCloseable {
         for (Map<Long, Partial> open : stripes) {
             synchronized (open) {
                 for (Partial p : open.values()) {
-                    if (!p.files.isEmpty()) {
-                        ProfileMerger copy = new ProfileMerger(true);
-                        copy.add(p.merger);
-                        all.add(new Snapshot(p.hour, List.copyOf(p.files), copy));
-                    }
+                    copy(p, all);
                 }
             }
         }
+        // Taken by a pass that has not committed (its files still listed) or dropped them yet; no longer folded into.
+        for (Partial p : detached) {
+            copy(p, all);
+        }
         all.sort(Comparator.comparingLong(Snapshot::hour).thenComparing(p -> name(p.files().get(0))));
         return all;
+    }
+
+    private static void copy(Partial p, List<Snapshot> into) throws InvalidProfileException {
+        if (!p.files.isEmpty()) {
+            ProfileMerger copy = new ProfileMerger(true);
+            copy.add(p.merger);
+            into.add(new Snapshot(p.hour, List.copyOf(p.files), copy));
+        }
     }
 
     /** Raw files owned here (their fold queued, or held by a partial): a merge need not read them. */
@@ -269,6 +281,7 @@ public final class PartialFolds implements AutoCloseable {
 
     /** Ends a detached partial: its files are owned by nobody from now on (rolled up, or to be read). */
     void drop(Partial part) {
+        detached.remove(part);
         for (Path f : part.files) {
             owners.remove(name(f), part);
         }

@@ -107,6 +107,34 @@ class PartialFoldsTest {
     }
 
     @Test
+    void aMergeDuringAPassUsesThePartialsThePassTook() throws Exception {
+        List<byte[]> bodies = fleet(20);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            storeAll(store, partials, bodies.subList(0, 10));
+            compactor.runOnce();
+            // Damaged on disk once folded: a merge that read them instead of their partials would quarantine them.
+            for (Path p : storeAll(store, partials, bodies.subList(10, 20))) {
+                Files.write(p, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0});
+            }
+            java.util.concurrent.atomic.AtomicReference<MergeResult> during = new java.util.concurrent.atomic.AtomicReference<>();
+            compactor.foldCheck = p -> { // the pass has taken the partials and reads the hour's rollup: nothing committed yet
+                if (during.get() == null) {
+                    during.set(merges.merge(false).join());
+                }
+            };
+
+            compactor.runOnce();
+
+            assertThat(during.get().profiles()).isEqualTo(20);
+            assertThat(Canonical.of(during.get().body())).isEqualTo(Canonical.of(rawMerge(bodies)));
+            assertThat(dir.resolve("quarantine")).isEmptyDirectory();
+            assertThat(compactor.rolledFromPartials()).isEqualTo(20);
+        }
+    }
+
+    @Test
     void aMergeReadsTheFilesOfAPartialOneOfWhoseFilesIsGone() throws Exception {
         List<byte[]> bodies = fleet(6);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
