@@ -292,7 +292,10 @@ public final class MergeService implements AutoCloseable {
         }
     }
 
-    /** The snapshots a merge uses instead of reading their files: those whose files are all listed. */
+    /** Raw files a merge reads rather than use the partials folded at submit that hold them. */
+    static final int READ_UP_TO = Compactor.CATCH_UP_WITH_PARTIALS;
+
+    /** The snapshots a merge uses instead of reading their files: those whose files are all listed (past a few). */
     private record Covered(List<PartialFolds.Snapshot> used, java.util.Set<Path> files) {
         static Covered of(List<PartialFolds.Snapshot> snapshots, List<Path> listed) {
             if (snapshots.isEmpty()) {
@@ -306,7 +309,8 @@ public final class MergeService implements AutoCloseable {
                     covered.addAll(s.files());
                 }
             }
-            return new Covered(used, covered);
+            // A few files are read: a merge of raw files only is then Go's merge byte for byte.
+            return covered.size() > READ_UP_TO ? new Covered(used, covered) : new Covered(List.of(), java.util.Set.of());
         }
 
         List<Path> toRead(List<Path> listed) {

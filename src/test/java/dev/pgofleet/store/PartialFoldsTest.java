@@ -107,15 +107,26 @@ class PartialFoldsTest {
     }
 
     @Test
+    void aMergeOfAFewRawFilesReadsThemAndIsTheirMergeByteForByte() throws Exception {
+        List<byte[]> bodies = fleet(MergeService.READ_UP_TO);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            storeAll(store, partials, bodies);
+            assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(bodies));
+        }
+    }
+
+    @Test
     void aMergeDuringAPassUsesThePartialsThePassTook() throws Exception {
-        List<byte[]> bodies = fleet(20);
+        List<byte[]> bodies = fleet(50);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(2, 64, BUDGET);
              Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
             merges.useCompactor(compactor);
             storeAll(store, partials, bodies.subList(0, 10));
             compactor.runOnce();
             // Damaged on disk once folded: a merge that read them instead of their partials would quarantine them.
-            for (Path p : storeAll(store, partials, bodies.subList(10, 20))) {
+            for (Path p : storeAll(store, partials, bodies.subList(10, 50))) {
                 Files.write(p, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0});
             }
             java.util.concurrent.atomic.AtomicReference<MergeResult> during = new java.util.concurrent.atomic.AtomicReference<>();
@@ -127,16 +138,16 @@ class PartialFoldsTest {
 
             compactor.runOnce();
 
-            assertThat(during.get().profiles()).isEqualTo(20);
+            assertThat(during.get().profiles()).isEqualTo(50);
             assertThat(Canonical.of(during.get().body())).isEqualTo(Canonical.of(rawMerge(bodies)));
             assertThat(dir.resolve("quarantine")).isEmptyDirectory();
-            assertThat(compactor.rolledFromPartials()).isEqualTo(20);
+            assertThat(compactor.rolledFromPartials()).isEqualTo(50);
         }
     }
 
     @Test
     void aMergeReadsTheFilesOfAPartialOneOfWhoseFilesIsGone() throws Exception {
-        List<byte[]> bodies = fleet(6);
+        List<byte[]> bodies = fleet(40);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
              Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
             merges.useCompactor(compactor);
@@ -150,7 +161,7 @@ class PartialFoldsTest {
             assertThat(read.get()).as("the partial holds a file no longer stored: the others are read").isPositive();
             List<byte[]> kept = new ArrayList<>(bodies);
             kept.remove(2);
-            assertThat(m.profiles()).isEqualTo(5);
+            assertThat(m.profiles()).isEqualTo(39);
             assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(kept)));
         }
     }
