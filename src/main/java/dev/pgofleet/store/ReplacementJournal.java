@@ -64,22 +64,24 @@ final class ReplacementJournal {
         return retired;
     }
 
-    /** Deletes the inputs of a committed replacement, then its journal. */
+    /** Deletes the inputs of a committed replacement, then its journal (should that delete be lost, a restart deletes nothing more). */
     void retire(Path retired, List<String> inputs) throws IOException {
-        for (String in : inputs) {
-            Files.deleteIfExists(dir.resolve(in));
-        }
-        dirSync.syncNow();
+        delete(inputs);
         Files.deleteIfExists(retired);
     }
 
     /** Deletes the inputs, then the journal: the replacement is complete. */
     void finish(List<String> inputs) throws IOException {
+        delete(inputs);
+        Files.deleteIfExists(dir.resolve(NAME));
+        dirSync.syncNow();
+    }
+
+    /** Deletes the inputs durably: only then may the journal naming them go. */
+    private void delete(List<String> inputs) throws IOException {
         for (String in : inputs) {
             Files.deleteIfExists(dir.resolve(in));
         }
-        dirSync.syncNow();
-        Files.deleteIfExists(dir.resolve(NAME));
         dirSync.syncNow();
     }
 
