@@ -8,6 +8,7 @@ import dev.pgofleet.pprof.MergedProfile.Sample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,10 @@ public final class ProfileMerger {
     private final AddressIndex byAddress = new AddressIndex();
     private final List<Sample> samples = new ArrayList<>();
     private final Map<SampleKey, Sample> sampleByKey = new HashMap<>();
+    /** One instance per distinct label set, so that sample keys compare labels by reference. */
     private final Map<SampleLabels, SampleLabels> labelPool = new HashMap<>();
+    /** One instance per distinct string of the merged functions, so that most string checks compare references. */
+    private final Map<String, String> stringPool = new HashMap<>();
 
     // Per-input memo tables, indexed by table position in the current input.
     private ValidProfile src;
@@ -44,6 +48,11 @@ public final class ProfileMerger {
     private long[] mappingOffset;
     private Function[] functionMemo;
     private Location[] locationMemo;
+    /** Per source string index: a merged string known to be equal to it, or null. */
+    private String[] stringMemo;
+    /** Whether the source's functions carry string table indexes (a merged profile taken as input has none). */
+    private boolean srcHasStringIndexes;
+    private final Map<SampleLabels, SampleLabels> pooledLabels = new IdentityHashMap<>();
     private final SampleKey probe = new SampleKey(new long[64]);
     private final LocationKey locationProbe = new LocationKey(new long[64]);
     private final boolean alignSampleTypes;
@@ -97,6 +106,8 @@ public final class ProfileMerger {
         mappingOffset = new long[p.w.mappings];
         functionMemo = new Function[p.w.functions];
         locationMemo = new Location[p.w.locations];
+        srcHasStringIndexes = p.w.fNameX.size == p.w.functions;
+        stringMemo = srcHasStringIndexes ? new String[p.strings.length] : null;
         try {
             // The first mapping is the main binary: map it first so that it keeps id 1.
             if (mappings.isEmpty() && p.mappingFile.length > 0) {
@@ -114,6 +125,8 @@ public final class ProfileMerger {
             mappingMemo = null;
             functionMemo = null;
             locationMemo = null;
+            stringMemo = null;
+            pooledLabels.clear();
         }
     }
 
@@ -178,7 +191,7 @@ public final class ProfileMerger {
         for (int j = locFrom; j < locTo; j++) {
             probe.push(mapLocation(src.sampleLocation[j]).id());
         }
-        SampleLabels labels = src.sampleLabels[index];
+        SampleLabels labels = pooled(src.sampleLabels[index]);
         probe.labels = labels;
         probe.rehash();
         Sample existing = sampleByKey.get(probe);
@@ -196,10 +209,19 @@ public final class ProfileMerger {
         for (int i = 0; i < values.length; i++) {
             values[i] = srcValues[valuesFrom + valueOrder[i]];
         }
-        SampleLabels pooled = labelPool.computeIfAbsent(labels, l -> l);
-        Sample merged = new Sample(List.of(locs), values, pooled);
-        sampleByKey.put(probe.freeze(pooled), merged);
+        Sample merged = new Sample(List.of(locs), values, labels);
+        sampleByKey.put(probe.freeze(), merged);
         samples.add(merged);
+    }
+
+    /** The pooled instance of a source sample's labels; a source shares one instance per distinct set. */
+    private SampleLabels pooled(SampleLabels labels) {
+        SampleLabels p = pooledLabels.get(labels);
+        if (p == null) {
+            p = labelPool.computeIfAbsent(labels, l -> l);
+            pooledLabels.put(labels, p);
+        }
+        return p;
     }
 
     private Location mapLocation(int i) {
@@ -284,8 +306,34 @@ public final class ProfileMerger {
         if (memo != null) {
             return memo == merged;
         }
-        return merged.startLine() == src.w.fStart.get(f) && merged.name().equals(src.functionName[f])
-                && merged.systemName().equals(src.functionSystemName[f]) && merged.filename().equals(src.functionFile[f]);
+        WireProfile w = src.w;
+        if (!srcHasStringIndexes) {
+            return merged.startLine() == w.fStart.get(f) && merged.name().equals(src.functionName[f])
+                    && merged.systemName().equals(src.functionSystemName[f]) && merged.filename().equals(src.functionFile[f]);
+        }
+        return merged.startLine() == w.fStart.get(f) && sameString(merged.name(), (int) w.fNameX.get(f))
+                && sameString(merged.systemName(), (int) w.fSysX.get(f)) && sameString(merged.filename(), (int) w.fFileX.get(f));
+    }
+
+    /**
+     * Whether merged string {@code s} equals source string {@code i}. An equal instance is
+     * remembered: functions share file names (and Go writes a function's name and system name as
+     * one string), so most checks then compare references.
+     */
+    private boolean sameString(String s, int i) {
+        if (stringMemo[i] == s) {
+            return true;
+        }
+        if (!s.equals(src.strings[i])) {
+            return false;
+        }
+        stringMemo[i] = s;
+        return true;
+    }
+
+    private String canonical(String s) {
+        String p = stringPool.putIfAbsent(s, s);
+        return p == null ? s : p;
     }
 
     private Mapping mapMapping(int i) {
@@ -326,7 +374,7 @@ public final class ProfileMerger {
                 src.functionSystemName[i], src.functionFile[i]);
         Function found = functionByKey.get(key);
         if (found == null) {
-            found = new Function(functions.size() + 1, key.name, key.systemName, key.file, key.startLine);
+            found = new Function(functions.size() + 1, canonical(key.name), canonical(key.systemName), canonical(key.file), key.startLine);
             functions.add(found);
             functionByKey.put(key, found);
         }
@@ -437,7 +485,10 @@ public final class ProfileMerger {
         }
     }
 
-    /** Merged location ids plus labels; one instance is reused as the lookup probe to spare allocation. */
+    /**
+     * Merged location ids plus labels; one instance is reused as the lookup probe to spare
+     * allocation. Labels are always the merger's pooled instances, so equal labels are the same object.
+     */
     private static final class SampleKey {
         private long[] ids;
         private int length;
@@ -467,10 +518,10 @@ public final class ProfileMerger {
             hash = h;
         }
 
-        SampleKey freeze(SampleLabels pooled) {
+        SampleKey freeze() {
             SampleKey k = new SampleKey(Arrays.copyOf(ids, length));
             k.length = length;
-            k.labels = pooled;
+            k.labels = labels;
             k.hash = hash;
             return k;
         }
@@ -478,7 +529,7 @@ public final class ProfileMerger {
         @Override
         public boolean equals(Object o) {
             return o instanceof SampleKey k && hash == k.hash && length == k.length
-                    && Arrays.equals(ids, 0, length, k.ids, 0, k.length) && labels.equals(k.labels);
+                    && Arrays.equals(ids, 0, length, k.ids, 0, k.length) && labels == k.labels; // both pooled
         }
 
         @Override
