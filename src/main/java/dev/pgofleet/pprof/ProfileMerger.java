@@ -36,7 +36,7 @@ public final class ProfileMerger {
     private final Map<LocationKey, Location> locationByKey = new HashMap<>();
     private final AddressIndex byAddress = new AddressIndex();
     private final List<Sample> samples = new ArrayList<>();
-    private final Map<SampleKey, Sample> sampleByKey = new HashMap<>();
+    private final SampleIndex sampleIndex = new SampleIndex();
     /** One instance per distinct label set, so that sample keys compare labels by reference. */
     private final Map<SampleLabels, SampleLabels> labelPool = new HashMap<>();
     /** One instance per distinct string of the merged functions, so that most string checks compare references. */
@@ -48,12 +48,14 @@ public final class ProfileMerger {
     private long[] mappingOffset;
     private Function[] functionMemo;
     private Location[] locationMemo;
+    /** Per source location: the merged location's id, or 0 before it is mapped. */
+    private int[] locationIdMemo;
     /** Per source string index: a merged string known to be equal to it, or null. */
     private String[] stringMemo;
     /** Whether the source's functions carry string table indexes (a merged profile taken as input has none). */
     private boolean srcHasStringIndexes;
     private final Map<SampleLabels, SampleLabels> pooledLabels = new IdentityHashMap<>();
-    private final SampleKey probe = new SampleKey(new long[64]);
+    private int[] sampleKey = new int[64];
     private final LocationKey locationProbe = new LocationKey(new long[64]);
     private final boolean alignSampleTypes;
     /** For each merged sample type, the position of that type in the current input. */
@@ -106,6 +108,7 @@ public final class ProfileMerger {
         mappingOffset = new long[p.w.mappings];
         functionMemo = new Function[p.w.functions];
         locationMemo = new Location[p.w.locations];
+        locationIdMemo = new int[p.w.locations];
         srcHasStringIndexes = p.w.fNameX.size == p.w.functions;
         stringMemo = srcHasStringIndexes ? new String[p.strings.length] : null;
         try {
@@ -125,6 +128,7 @@ public final class ProfileMerger {
             mappingMemo = null;
             functionMemo = null;
             locationMemo = null;
+            locationIdMemo = null;
             stringMemo = null;
             pooledLabels.clear();
         }
@@ -187,15 +191,19 @@ public final class ProfileMerger {
     private void mapSample(int index, int valuesFrom) {
         int locFrom = (int) src.w.sLocStart.get(index), locTo = (int) src.w.sLocStart.get(index + 1);
         long[] srcValues = src.w.sValue.v;
-        probe.reset(locTo - locFrom);
+        int length = locTo - locFrom;
+        if (sampleKey.length < length) {
+            sampleKey = new int[Math.max(length, sampleKey.length * 2)];
+        }
         for (int j = locFrom; j < locTo; j++) {
-            probe.push(mapLocation(src.sampleLocation[j]).id());
+            int loc = src.sampleLocation[j], id = locationIdMemo[loc];
+            sampleKey[j - locFrom] = id != 0 ? id : (int) mapLocation(loc).id();
         }
         SampleLabels labels = pooled(src.sampleLabels[index]);
-        probe.labels = labels;
-        probe.rehash();
-        Sample existing = sampleByKey.get(probe);
-        if (existing != null) {
+        int hash = SampleIndex.hash(sampleKey, length, labels);
+        int at = sampleIndex.find(sampleKey, length, labels, hash);
+        if (at >= 0) {
+            Sample existing = samples.get(at);
             for (int i = 0; i < existing.values.length; i++) {
                 existing.values[i] += srcValues[valuesFrom + valueOrder[i]];
             }
@@ -209,9 +217,8 @@ public final class ProfileMerger {
         for (int i = 0; i < values.length; i++) {
             values[i] = srcValues[valuesFrom + valueOrder[i]];
         }
-        Sample merged = new Sample(List.of(locs), values, labels);
-        sampleByKey.put(probe.freeze(), merged);
-        samples.add(merged);
+        samples.add(new Sample(List.of(locs), values, labels));
+        sampleIndex.add(sampleKey, length, labels, hash);
     }
 
     /** The pooled instance of a source sample's labels; a source shares one instance per distinct set. */
@@ -242,6 +249,7 @@ public final class ProfileMerger {
         Location seen = byAddress.find(relative, mappingId);
         if (seen != null && sameAsSource(seen, folded, lineFrom, lineCount)) {
             locationMemo[i] = seen;
+            locationIdMemo[i] = (int) seen.id();
             return seen;
         }
         // Look the key up with a reused probe: a location seen in an earlier input costs no allocation.
@@ -265,6 +273,7 @@ public final class ProfileMerger {
             byAddress.putIfAbsent(relative, mappingId, found);
         }
         locationMemo[i] = found;
+        locationIdMemo[i] = (int) found.id();
         return found;
     }
 
@@ -477,59 +486,6 @@ public final class ProfileMerger {
         public boolean equals(Object o) {
             return o instanceof LocationKey k && hash == k.hash && addr == k.addr && mappingId == k.mappingId
                     && folded == k.folded && Arrays.equals(slots, 0, length, k.slots, 0, k.length);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    /**
-     * Merged location ids plus labels; one instance is reused as the lookup probe to spare
-     * allocation. Labels are always the merger's pooled instances, so equal labels are the same object.
-     */
-    private static final class SampleKey {
-        private long[] ids;
-        private int length;
-        private SampleLabels labels;
-        private int hash;
-
-        SampleKey(long[] ids) {
-            this.ids = ids;
-        }
-
-        void reset(int capacity) {
-            if (ids.length < capacity) {
-                ids = new long[Math.max(capacity, ids.length * 2)];
-            }
-            length = 0;
-        }
-
-        void push(long id) {
-            ids[length++] = id;
-        }
-
-        void rehash() {
-            int h = labels.hashCode();
-            for (int i = 0; i < length; i++) {
-                h = h * 31 + Long.hashCode(ids[i]);
-            }
-            hash = h;
-        }
-
-        SampleKey freeze() {
-            SampleKey k = new SampleKey(Arrays.copyOf(ids, length));
-            k.length = length;
-            k.labels = labels;
-            k.hash = hash;
-            return k;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SampleKey k && hash == k.hash && length == k.length
-                    && Arrays.equals(ids, 0, length, k.ids, 0, k.length) && labels == k.labels; // both pooled
         }
 
         @Override
