@@ -8,6 +8,7 @@ import dev.pgofleet.pprof.MergedProfile.Sample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,11 @@ public final class ProfileMerger {
     private final Map<LocationKey, Location> locationByKey = new HashMap<>();
     private final AddressIndex byAddress = new AddressIndex();
     private final List<Sample> samples = new ArrayList<>();
-    private final Map<SampleKey, Sample> sampleByKey = new HashMap<>();
+    private final SampleIndex sampleIndex = new SampleIndex();
+    /** One instance per distinct label set, so that sample keys compare labels by reference. */
     private final Map<SampleLabels, SampleLabels> labelPool = new HashMap<>();
+    /** One instance per distinct string of the merged functions, so that most string checks compare references. */
+    private final Map<String, String> stringPool = new HashMap<>();
 
     // Per-input memo tables, indexed by table position in the current input.
     private ValidProfile src;
@@ -44,7 +48,14 @@ public final class ProfileMerger {
     private long[] mappingOffset;
     private Function[] functionMemo;
     private Location[] locationMemo;
-    private final SampleKey probe = new SampleKey(new long[64]);
+    /** Per source location: the merged location's id, or 0 before it is mapped. */
+    private int[] locationIdMemo;
+    /** Per source string index: a merged string known to be equal to it, or null. */
+    private String[] stringMemo;
+    /** Whether the source's functions carry string table indexes (a merged profile taken as input has none). */
+    private boolean srcHasStringIndexes;
+    private final Map<SampleLabels, SampleLabels> pooledLabels = new IdentityHashMap<>();
+    private int[] sampleKey = new int[64];
     private final LocationKey locationProbe = new LocationKey(new long[64]);
     private final boolean alignSampleTypes;
     /** For each merged sample type, the position of that type in the current input. */
@@ -97,6 +108,9 @@ public final class ProfileMerger {
         mappingOffset = new long[p.w.mappings];
         functionMemo = new Function[p.w.functions];
         locationMemo = new Location[p.w.locations];
+        locationIdMemo = new int[p.w.locations];
+        srcHasStringIndexes = p.w.fNameX.size == p.w.functions;
+        stringMemo = srcHasStringIndexes ? new String[p.strings.length] : null;
         try {
             // The first mapping is the main binary: map it first so that it keeps id 1.
             if (mappings.isEmpty() && p.mappingFile.length > 0) {
@@ -114,6 +128,9 @@ public final class ProfileMerger {
             mappingMemo = null;
             functionMemo = null;
             locationMemo = null;
+            locationIdMemo = null;
+            stringMemo = null;
+            pooledLabels.clear();
         }
     }
 
@@ -174,15 +191,19 @@ public final class ProfileMerger {
     private void mapSample(int index, int valuesFrom) {
         int locFrom = (int) src.w.sLocStart.get(index), locTo = (int) src.w.sLocStart.get(index + 1);
         long[] srcValues = src.w.sValue.v;
-        probe.reset(locTo - locFrom);
-        for (int j = locFrom; j < locTo; j++) {
-            probe.push(mapLocation(src.sampleLocation[j]).id());
+        int length = locTo - locFrom;
+        if (sampleKey.length < length) {
+            sampleKey = new int[Math.max(length, sampleKey.length * 2)];
         }
-        SampleLabels labels = src.sampleLabels[index];
-        probe.labels = labels;
-        probe.rehash();
-        Sample existing = sampleByKey.get(probe);
-        if (existing != null) {
+        for (int j = locFrom; j < locTo; j++) {
+            int loc = src.sampleLocation[j], id = locationIdMemo[loc];
+            sampleKey[j - locFrom] = id != 0 ? id : (int) mapLocation(loc).id();
+        }
+        SampleLabels labels = pooled(src.sampleLabels[index]);
+        int hash = SampleIndex.hash(sampleKey, length, labels);
+        int at = sampleIndex.find(sampleKey, length, labels, hash);
+        if (at >= 0) {
+            Sample existing = samples.get(at);
             for (int i = 0; i < existing.values.length; i++) {
                 existing.values[i] += srcValues[valuesFrom + valueOrder[i]];
             }
@@ -196,10 +217,18 @@ public final class ProfileMerger {
         for (int i = 0; i < values.length; i++) {
             values[i] = srcValues[valuesFrom + valueOrder[i]];
         }
-        SampleLabels pooled = labelPool.computeIfAbsent(labels, l -> l);
-        Sample merged = new Sample(List.of(locs), values, pooled);
-        sampleByKey.put(probe.freeze(pooled), merged);
-        samples.add(merged);
+        samples.add(new Sample(List.of(locs), values, labels));
+        sampleIndex.add(sampleKey, length, labels, hash);
+    }
+
+    /** The pooled instance of a source sample's labels; a source shares one instance per distinct set. */
+    private SampleLabels pooled(SampleLabels labels) {
+        SampleLabels p = pooledLabels.get(labels);
+        if (p == null) {
+            p = labelPool.computeIfAbsent(labels, l -> l);
+            pooledLabels.put(labels, p);
+        }
+        return p;
     }
 
     private Location mapLocation(int i) {
@@ -220,6 +249,7 @@ public final class ProfileMerger {
         Location seen = byAddress.find(relative, mappingId);
         if (seen != null && sameAsSource(seen, folded, lineFrom, lineCount)) {
             locationMemo[i] = seen;
+            locationIdMemo[i] = (int) seen.id();
             return seen;
         }
         // Look the key up with a reused probe: a location seen in an earlier input costs no allocation.
@@ -243,6 +273,7 @@ public final class ProfileMerger {
             byAddress.putIfAbsent(relative, mappingId, found);
         }
         locationMemo[i] = found;
+        locationIdMemo[i] = (int) found.id();
         return found;
     }
 
@@ -284,8 +315,34 @@ public final class ProfileMerger {
         if (memo != null) {
             return memo == merged;
         }
-        return merged.startLine() == src.w.fStart.get(f) && merged.name().equals(src.functionName[f])
-                && merged.systemName().equals(src.functionSystemName[f]) && merged.filename().equals(src.functionFile[f]);
+        WireProfile w = src.w;
+        if (!srcHasStringIndexes) {
+            return merged.startLine() == w.fStart.get(f) && merged.name().equals(src.functionName[f])
+                    && merged.systemName().equals(src.functionSystemName[f]) && merged.filename().equals(src.functionFile[f]);
+        }
+        return merged.startLine() == w.fStart.get(f) && sameString(merged.name(), (int) w.fNameX.get(f))
+                && sameString(merged.systemName(), (int) w.fSysX.get(f)) && sameString(merged.filename(), (int) w.fFileX.get(f));
+    }
+
+    /**
+     * Whether merged string {@code s} equals source string {@code i}. An equal instance is
+     * remembered: functions share file names (and Go writes a function's name and system name as
+     * one string), so most checks then compare references.
+     */
+    private boolean sameString(String s, int i) {
+        if (stringMemo[i] == s) {
+            return true;
+        }
+        if (!s.equals(src.strings[i])) {
+            return false;
+        }
+        stringMemo[i] = s;
+        return true;
+    }
+
+    private String canonical(String s) {
+        String p = stringPool.putIfAbsent(s, s);
+        return p == null ? s : p;
     }
 
     private Mapping mapMapping(int i) {
@@ -326,7 +383,7 @@ public final class ProfileMerger {
                 src.functionSystemName[i], src.functionFile[i]);
         Function found = functionByKey.get(key);
         if (found == null) {
-            found = new Function(functions.size() + 1, key.name, key.systemName, key.file, key.startLine);
+            found = new Function(functions.size() + 1, canonical(key.name), canonical(key.systemName), canonical(key.file), key.startLine);
             functions.add(found);
             functionByKey.put(key, found);
         }
@@ -429,56 +486,6 @@ public final class ProfileMerger {
         public boolean equals(Object o) {
             return o instanceof LocationKey k && hash == k.hash && addr == k.addr && mappingId == k.mappingId
                     && folded == k.folded && Arrays.equals(slots, 0, length, k.slots, 0, k.length);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    /** Merged location ids plus labels; one instance is reused as the lookup probe to spare allocation. */
-    private static final class SampleKey {
-        private long[] ids;
-        private int length;
-        private SampleLabels labels;
-        private int hash;
-
-        SampleKey(long[] ids) {
-            this.ids = ids;
-        }
-
-        void reset(int capacity) {
-            if (ids.length < capacity) {
-                ids = new long[Math.max(capacity, ids.length * 2)];
-            }
-            length = 0;
-        }
-
-        void push(long id) {
-            ids[length++] = id;
-        }
-
-        void rehash() {
-            int h = labels.hashCode();
-            for (int i = 0; i < length; i++) {
-                h = h * 31 + Long.hashCode(ids[i]);
-            }
-            hash = h;
-        }
-
-        SampleKey freeze(SampleLabels pooled) {
-            SampleKey k = new SampleKey(Arrays.copyOf(ids, length));
-            k.length = length;
-            k.labels = pooled;
-            k.hash = hash;
-            return k;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SampleKey k && hash == k.hash && length == k.length
-                    && Arrays.equals(ids, 0, length, k.ids, 0, k.length) && labels.equals(k.labels);
         }
 
         @Override

@@ -88,7 +88,7 @@ final class WireProfile {
         int line = loc + loc / 4 + 16;
         lId = new Longs(loc); lMappingId = new Longs(loc); lAddress = new Longs(loc); lFolded = new Longs(loc);
         lineStart = new Longs(loc); lineFunctionId = new Longs(line); lineNumber = new Longs(line); lineColumn = new Longs(line);
-        int label = smp / 2 + 16;
+        int label = 16; // many profiles have no labels; those that do regrow a few times
         sLocStart = new Longs(smp); sLocId = new Longs(n.sampleBytes / 2 + 16); sValueStart = new Longs(smp);
         sValue = new Longs((int) Math.min((long) smp * Math.max(1, n.count[SAMPLE_TYPE]), n.sampleBytes) + 16); // a value takes a byte at least
         sLabelStart = new Longs(smp); labelKey = new Longs(label); labelStr = new Longs(label); labelNum = new Longs(label);
@@ -195,10 +195,7 @@ final class WireProfile {
         if (wire == VARINT) {
             into.add(in.varint(end));
         } else if (wire == LEN) {
-            int e = in.lengthEnd(end);
-            while (in.pos < e) {
-                into.add(in.varint(e));
-            }
+            into.addPacked(in, in.lengthEnd(end));
         } else {
             throw wrongType(what);
         }
@@ -417,6 +414,30 @@ final class WireProfile {
                 v = Arrays.copyOf(v, Math.max(16, size * 2));
             }
             v[size++] = x;
+        }
+
+        /** Adds the packed varints up to {@code end}, in a loop that keeps the array and position in locals. */
+        void addPacked(WireReader in, int end) {
+            byte[] buf = in.buf;
+            long[] a = v;
+            int n = size, p = in.pos;
+            while (p < end) {
+                if (n == a.length) {
+                    a = Arrays.copyOf(a, Math.max(16, n * 2));
+                }
+                byte b = buf[p];
+                if (b >= 0) {
+                    a[n++] = b;
+                    p++;
+                } else {
+                    in.pos = p;
+                    a[n++] = in.varint(end);
+                    p = in.pos;
+                }
+            }
+            v = a;
+            size = n;
+            in.pos = p;
         }
 
         long get(int i) {

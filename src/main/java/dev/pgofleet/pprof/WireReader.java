@@ -25,14 +25,34 @@ final class WireReader {
     }
 
     long varint(int end) {
+        // Most varints of a profile (tags, lengths, ids, string indexes) take one or two bytes.
+        int p = pos;
+        if (end - p >= 2) {
+            byte b0 = buf[p];
+            if (b0 >= 0) {
+                pos = p + 1;
+                return b0;
+            }
+            byte b1 = buf[p + 1];
+            if (b1 >= 0) {
+                pos = p + 2;
+                return (b0 & 0x7F) | (long) b1 << 7;
+            }
+        }
+        return longVarint(end);
+    }
+
+    private long longVarint(int end) {
+        int p = pos;
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            if (pos >= end) {
+            if (p >= end) {
                 throw MALFORMED;
             }
-            byte b = buf[pos++];
+            byte b = buf[p++];
             result |= (long) (b & 0x7F) << shift;
             if (b >= 0) {
+                pos = p;
                 return result;
             }
         }
