@@ -64,8 +64,10 @@ public final class DiskStore implements ProfileStore {
     /** One thread at most, ended when idle: a collector holds a store per service. */
     private final ThreadPoolExecutor retire = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             Threads.named("store-retire"));
-    /** Rollups whose inputs could not all be deleted, tried again on {@link #retire} (used there only). */
+    /** Rollups whose inputs could not all be deleted, tried again by the next {@link #retire(Retirement)}. */
     private final List<Retirement> unfinished = new ArrayList<>();
+    /** A committed replacement whose combine.journal is not finished (guarded by {@link #replacing}). */
+    private List<String> unfinishedJournal;
     /** Size of the last write that failed, until a write of that size works again (readiness probes it). */
     private volatile long failedWriteBytes;
     private final StoreCounters counters = new StoreCounters();
@@ -388,6 +390,13 @@ public final class DiskStore implements ProfileStore {
     private Path replace(List<Path> inputs, byte[] merged, String name, boolean contentChanges) throws IOException {
         replacing.acquireUninterruptibly(); // one combine.journal at a time
         try {
+            if (unfinishedJournal != null) {
+                // Before a new journal may take its name: a failure here leaves everything as it was.
+                journal.finish(unfinishedJournal);
+                retiring.removeAll(unfinishedJournal);
+                unfinishedJournal = null;
+                recount();
+            }
             Path tmp = dir.resolve(TEMP_PREFIX + name);
             try {
                 DurableFiles.write(tmp, merged);
@@ -410,17 +419,23 @@ public final class DiskStore implements ProfileStore {
             } finally {
                 files.writeLock().unlock();
             }
-            if (contentChanges) {
-                dirSync.syncNow();
-                journal.finish(replaced);
-                retiring.removeAll(replaced); // only once gone: should a delete fail, they stay hidden until a restart finishes the journal
-                generation.incrementAndGet();
-                recount();
-                return target;
+            Retirement r;
+            try {
+                dirSync.syncNow(); // the commit is durable before its inputs go, or before the journal says so by its name
+                if (contentChanges) {
+                    journal.finish(replaced);
+                    retiring.removeAll(replaced);
+                    generation.incrementAndGet();
+                    recount();
+                    return target;
+                }
+                r = new Retirement(journal.committed(name), replaced);
+            } catch (IOException e) {
+                // Committed, and combine.journal still names the inputs (hidden meanwhile): finished before the next replacement.
+                unfinishedJournal = replaced;
+                throw e;
             }
             recount(); // the inputs no longer count, though still on disk
-            dirSync.syncNow(); // the commit is durable before the journal says so by its name
-            Retirement r = new Retirement(journal.committed(name), replaced);
             try {
                 retire.execute(() -> retire(r));
             } catch (RejectedExecutionException closing) {
@@ -436,7 +451,7 @@ public final class DiskStore implements ProfileStore {
     private record Retirement(Path journal, List<String> inputs) {}
 
     /** Deletes a committed rollup's inputs (and any a failed attempt left); runs on {@link #retire}, one at a time. */
-    private void retire(Retirement r) {
+    private synchronized void retire(Retirement r) {
         List<Retirement> todo = new ArrayList<>(unfinished);
         unfinished.clear();
         todo.add(r);

@@ -1,6 +1,7 @@
 package dev.pgofleet.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.testing.TestData;
@@ -125,6 +126,44 @@ class ProfileStoreTest {
                 assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(second.getFileName().toString(),
                         raws.get(3).getFileName().toString(), "quarantine", "pgo-fleet.lock");
             }
+        }
+    }
+
+    /**
+     * The directory fsync after a rollup's commit fails: the rollup stands, its inputs stay hidden,
+     * and the next replacement first finishes the journal that names them, so that no restart
+     * finds them again beside the rollup that holds them.
+     */
+    @Test
+    void aRollupWhoseCommitCouldNotBeMadeDurableIsFinishedBeforeTheNextReplacement() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failAt = new java.util.concurrent.atomic.AtomicInteger(-1);
+        DirectorySync.Fsync fsync = d -> {
+            if (failAt.getAndDecrement() == 0) {
+                throw new java.io.IOException("injected: fsync of the directory failed");
+            }
+            DirectorySync.fsyncDirectory(d);
+        };
+        List<Path> raws = new java.util.ArrayList<>();
+        Path second;
+        try (DiskStore store = DiskStore.open(dir, 2, 8, DecodeLimits.DEFAULT, fsync)) {
+            for (int i = 1; i <= 4; i++) {
+                raws.add(store.store(fleet(i)).get());
+            }
+            long hour = StoredFile.of(raws.get(0)).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            failAt.set(1); // the journal's fsync works, the one after the commit fails
+            assertThatThrownBy(() -> store.rollup(hour, hour + Compactor.HOUR, raws.subList(0, 2), fleet(1)))
+                    .isInstanceOf(java.io.IOException.class);
+            Path first = store.list().get(0).path();
+            assertThat(store.snapshot()).containsExactly(first, raws.get(2), raws.get(3));
+
+            second = store.rollup(hour, hour + Compactor.HOUR, List.of(first, raws.get(2)), fleet(2));
+            store.awaitReplaced();
+            assertThat(store.snapshot()).containsExactly(second, raws.get(3));
+            assertThat(raws.get(0)).doesNotExist();
+            assertThat(raws.get(1)).doesNotExist();
+        }
+        try (ProfileStore store = ProfileStore.open(dir, 1, 4)) {
+            assertThat(store.snapshot()).containsExactly(second, raws.get(3));
         }
     }
 
