@@ -6,7 +6,8 @@
 # of it (string fields from PGOF_<TAG>, with the tag's default).
 # Usage: bench/original.sh SOURCE_CHECKOUT OUTPUT_BINARY
 set -euo pipefail
-src=$1 out=$2
+[ $# -eq 2 ] || { echo "usage: bench/original.sh SOURCE_CHECKOUT OUTPUT_BINARY" >&2; exit 2; }
+src=$1 out=$(realpath -m "$2")
 [ -f "$src/collector/main.go" ] || { echo "original.sh: $src/collector/main.go not found (give a checkout of t2bot/pgo-fleet)" >&2; exit 2; }
 command -v go > /dev/null || { echo "original.sh: no go on PATH (../shared/docs/go-toolchain.md)" >&2; exit 2; }
 goroot=$(go env GOROOT)
