@@ -90,7 +90,12 @@ public final class ProfileMerger {
      * {@linkplain ParallelFold#associative associative}.
      */
     public void add(ProfileMerger partial) throws InvalidProfileException {
-        add(ValidProfile.of(partial.result(), false));
+        add(partial.copy());
+    }
+
+    /** The merge so far as a profile of its own, which later adds to this merger leave as it is. */
+    public ValidProfile copy() throws InvalidProfileException {
+        return ValidProfile.of(result(), false);
     }
 
     /** Samples, locations and functions held: what the merged profile's memory grows with. */

@@ -392,10 +392,8 @@ public final class DiskStore implements ProfileStore {
         try {
             if (unfinishedJournal != null) {
                 // Before a new journal may take its name: a failure here leaves everything as it was.
-                journal.finish(unfinishedJournal);
-                retiring.removeAll(unfinishedJournal);
+                finishJournal(unfinishedJournal);
                 unfinishedJournal = null;
-                recount();
             }
             Path tmp = dir.resolve(TEMP_PREFIX + name);
             try {
@@ -423,10 +421,8 @@ public final class DiskStore implements ProfileStore {
             try {
                 dirSync.syncNow(); // the commit is durable before its inputs go, or before the journal says so by its name
                 if (contentChanges) {
-                    journal.finish(replaced);
-                    retiring.removeAll(replaced);
+                    finishJournal(replaced);
                     generation.incrementAndGet();
-                    recount();
                     return target;
                 }
                 r = new Retirement(journal.committed(name), replaced);
@@ -445,6 +441,13 @@ public final class DiskStore implements ProfileStore {
         } finally {
             replacing.release();
         }
+    }
+
+    /** Deletes a committed replacement's inputs, then combine.journal; they stay hidden until they are gone. */
+    private void finishJournal(List<String> replaced) throws IOException {
+        journal.finish(replaced);
+        retiring.removeAll(replaced);
+        recount();
     }
 
     /** The inputs of a committed rollup, to delete, and the journal naming them. */

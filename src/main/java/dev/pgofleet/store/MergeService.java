@@ -17,10 +17,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -224,7 +226,7 @@ public final class MergeService implements AutoCloseable {
      * another replica deleted it) makes the fold start again from a new listing.
      */
     private Folded foldStore(ProfileForm form, long sinceMillis, boolean combine, boolean describe, PartialFolds early) {
-        java.util.Set<Path> setAside = new java.util.HashSet<>();
+        Set<Path> setAside = new HashSet<>();
         int relisted = 0;
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
@@ -248,7 +250,7 @@ public final class MergeService implements AutoCloseable {
                 List<Path> folded = ParallelFold.fold(covered.toRead(files), store::read, into, true, quarantine::limitsFor, true,
                         decodePool, decodeThreads * 4 * group, group, quarantine, n -> {});
                 for (PartialFolds.Snapshot s : covered.used()) {
-                    merger.add(s.merger());
+                    merger.add(s.profile());
                 }
                 List<StoredInput> inputs = new ArrayList<>();
                 if (describe) {
@@ -296,12 +298,12 @@ public final class MergeService implements AutoCloseable {
     static final int READ_UP_TO = Compactor.CATCH_UP_WITH_PARTIALS;
 
     /** The snapshots a merge uses instead of reading their files: those whose files are all listed (past a few). */
-    private record Covered(List<PartialFolds.Snapshot> used, java.util.Set<Path> files) {
+    private record Covered(List<PartialFolds.Snapshot> used, Set<Path> files) {
         static Covered of(List<PartialFolds.Snapshot> snapshots, List<Path> listed) {
             if (snapshots.isEmpty()) {
-                return new Covered(List.of(), java.util.Set.of());
+                return new Covered(List.of(), Set.of());
             }
-            java.util.Set<Path> all = new java.util.HashSet<>(listed), covered = new java.util.HashSet<>();
+            Set<Path> all = new HashSet<>(listed), covered = new HashSet<>();
             List<PartialFolds.Snapshot> used = new ArrayList<>();
             for (PartialFolds.Snapshot s : snapshots) {
                 if (all.containsAll(s.files())) {
@@ -310,7 +312,7 @@ public final class MergeService implements AutoCloseable {
                 }
             }
             // A few files are read: a merge of raw files only is then Go's merge byte for byte.
-            return covered.size() > READ_UP_TO ? new Covered(used, covered) : new Covered(List.of(), java.util.Set.of());
+            return covered.size() > READ_UP_TO ? new Covered(used, covered) : new Covered(List.of(), Set.of());
         }
 
         List<Path> toRead(List<Path> listed) {
@@ -322,7 +324,7 @@ public final class MergeService implements AutoCloseable {
             if (files.isEmpty()) {
                 return folded;
             }
-            java.util.Set<Path> in = new java.util.HashSet<>(folded);
+            Set<Path> in = new HashSet<>(folded);
             return listed.stream().filter(f -> in.contains(f) || files.contains(f)).toList();
         }
     }

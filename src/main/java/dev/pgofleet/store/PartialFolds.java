@@ -237,7 +237,7 @@ public final class PartialFolds implements AutoCloseable {
     }
 
     /** A copy of a partial as it stood, for a merge (the partial itself goes on growing). */
-    record Snapshot(long hour, List<Path> files, ProfileMerger merger) {}
+    record Snapshot(long hour, List<Path> files, ValidProfile profile) {}
 
     /**
      * Copies of the partials as they stand, ordered as {@link #detachAll} orders them. Taken
@@ -263,9 +263,7 @@ public final class PartialFolds implements AutoCloseable {
 
     private static void copy(Partial p, List<Snapshot> into) throws InvalidProfileException {
         if (!p.files.isEmpty()) {
-            ProfileMerger copy = new ProfileMerger(true);
-            copy.add(p.merger);
-            into.add(new Snapshot(p.hour, List.copyOf(p.files), copy));
+            into.add(new Snapshot(p.hour, List.copyOf(p.files), p.merger.copy()));
         }
     }
 

@@ -72,20 +72,30 @@ final class ReplacementJournal {
      * fsync then waits for.
      */
     void retire(Path retired, List<String> inputs) throws IOException {
-        for (int from = 0; from < inputs.size(); from += RETIRE_CHUNK) {
-            if (from > 0) {
-                pause();
-            }
-            for (String in : inputs.subList(from, Math.min(inputs.size(), from + RETIRE_CHUNK))) {
-                Files.deleteIfExists(dir.resolve(in));
-            }
-        }
-        dirSync.syncNow();
+        delete(inputs, true);
         Files.deleteIfExists(retired);
     }
 
     static final int RETIRE_CHUNK = 32;
     static final long RETIRE_PAUSE_MILLIS = 5;
+
+    /** Deletes the inputs, then the journal: the replacement is complete. */
+    void finish(List<String> inputs) throws IOException {
+        delete(inputs, false);
+        Files.deleteIfExists(dir.resolve(NAME));
+        dirSync.syncNow();
+    }
+
+    /** Deletes the inputs durably (only then may the journal naming them go), {@code paced} as {@link #retire} says. */
+    private void delete(List<String> inputs, boolean paced) throws IOException {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (paced && i > 0 && i % RETIRE_CHUNK == 0) {
+                pause();
+            }
+            Files.deleteIfExists(dir.resolve(inputs.get(i)));
+        }
+        dirSync.syncNow();
+    }
 
     private static void pause() {
         try {
@@ -93,21 +103,6 @@ final class ReplacementJournal {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // closing: the rest is deleted at once
         }
-    }
-
-    /** Deletes the inputs, then the journal: the replacement is complete. */
-    void finish(List<String> inputs) throws IOException {
-        delete(inputs);
-        Files.deleteIfExists(dir.resolve(NAME));
-        dirSync.syncNow();
-    }
-
-    /** Deletes the inputs durably: only then may the journal naming them go. */
-    private void delete(List<String> inputs) throws IOException {
-        for (String in : inputs) {
-            Files.deleteIfExists(dir.resolve(in));
-        }
-        dirSync.syncNow();
     }
 
     /**
