@@ -77,6 +77,7 @@ public final class DiskStore implements ProfileStore {
     private final DirectorySync dirSync;
     private final StoreScan scan;
     private final ReplacementJournal journal;
+    private final SpareFiles spares;
     private final StoreLock lock;
 
     private DiskStore(Path dir, ThreadPoolExecutor io, boolean ownsIo, DirectorySync.Fsync fsync, Executor fsyncRounds,
@@ -88,7 +89,8 @@ public final class DiskStore implements ProfileStore {
         this.ownsIo = ownsIo;
         this.dirSync = new DirectorySync(dir, fsync, fsyncRounds);
         this.scan = new StoreScan(dir, quarantine);
-        this.journal = new ReplacementJournal(dir, dirSync);
+        this.spares = new SpareFiles(dir);
+        this.journal = new ReplacementJournal(dir, dirSync, spares);
         retire.allowCoreThreadTimeOut(true);
     }
 
@@ -208,14 +210,34 @@ public final class DiskStore implements ProfileStore {
         return names.isPending(f);
     }
 
+    @Override
+    public long nameMark() {
+        return names.mark();
+    }
+
+    @Override
+    public boolean writtenUpTo(long mark) {
+        return names.writtenUpTo(mark);
+    }
+
+    @Override
+    public boolean namedAfter(StoredFile f, long mark) {
+        return names.namedAfter(f, mark);
+    }
+
     private Path writeAndRename(byte[] bytes, String name) {
-        Path tmp = dir.resolve(TEMP_PREFIX + name);
+        Path tmp = spares.take();
         try {
-            DurableFiles.write(tmp, bytes);
+            if (tmp == null || !DurableFiles.overwrite(tmp, bytes)) {
+                tmp = dir.resolve(TEMP_PREFIX + name);
+                DurableFiles.write(tmp, bytes);
+            }
             Path target = dir.resolve(name);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             generation.incrementAndGet();
-            counters.added(StoredFile.of(target), bytes.length);
+            StoredFile stored = StoredFile.of(target);
+            counters.added(stored, bytes.length);
+            scan.wrote(stored, bytes.length);
             failedWriteBytes = 0;
             return target;
         } catch (IOException e) {
@@ -500,15 +522,22 @@ public final class DiskStore implements ProfileStore {
     }
 
     private void removeTempFiles() throws IOException {
-        int removed = 0;
+        int removed = 0, spareFiles = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
             for (Path p : ds) {
                 Files.deleteIfExists(p);
-                removed++;
+                if (p.getFileName().toString().startsWith(SpareFiles.PREFIX)) {
+                    spareFiles++;
+                } else {
+                    removed++;
+                }
             }
         }
         if (removed > 0) {
             log.info("removed {} temp files left by an interrupted write", removed);
+        }
+        if (removed + spareFiles > 0) {
+            log.debug("removed {} spare files", spareFiles);
             dirSync.syncNow();
         }
     }

@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ public final class MergeService implements AutoCloseable {
     private static final int FORMS_KEPT = 8;
     /** Runs before each fold step; tests make it fail, as no valid stored profile makes a merger's add fail. */
     volatile ParallelFold.Folder foldCheck = p -> {};
+    /** Runs as a merge of everything is about to list the store (tests store a profile there). */
+    volatile Runnable beforeListing = () -> {};
     private volatile Compactor compactor;
     /** A merge that would read more raw profiles than this has the compactor fold them first. */
     static final int CATCH_UP_ABOVE = 512;
@@ -228,10 +231,19 @@ public final class MergeService implements AutoCloseable {
     private Folded foldStore(ProfileForm form, long sinceMillis, boolean combine, boolean describe, PartialFolds early) {
         Set<Path> setAside = new HashSet<>();
         int relisted = 0;
+        // Every profile accepted before this merge began is in it. One whose submit began later is
+        // in it if a partial holds it; rather than read its file while its fold is queued, the
+        // merge leaves it to the next one. Folds queued before the mark are waited for (briefly).
+        long mark = early == null ? 0 : store.nameMark();
+        Predicate<Path> later = early == null ? p -> false : p -> store.namedAfter(StoredFile.of(p), mark);
+        if (early != null) {
+            early.awaitFolded(store, mark, FOLD_WAIT_NANOS);
+        }
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
             int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
             List<PartialFolds.Snapshot> snapshots = snapshots(early); // before the listing: see PartialFolds#snapshot
+            beforeListing.run();
             store.readLock().lock();
             try {
                 // A combine leaves out files still being made durable: such a file may be taken back out (its client told to retry).
@@ -247,7 +259,7 @@ public final class MergeService implements AutoCloseable {
                     foldCheck.add(p);
                     merger.add(p);
                 };
-                List<Path> folded = ParallelFold.fold(covered.toRead(files), store::read, into, true, quarantine::limitsFor, true,
+                List<Path> folded = ParallelFold.fold(covered.toRead(files, later), store::read, into, true, quarantine::limitsFor, true,
                         decodePool, decodeThreads * 4 * group, group, quarantine, n -> {});
                 for (PartialFolds.Snapshot s : covered.used()) {
                     merger.add(s.profile());
@@ -294,6 +306,9 @@ public final class MergeService implements AutoCloseable {
         }
     }
 
+    /** How long a merge waits for the folds queued before it began; past that it reads their files. */
+    static final long FOLD_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     /** Raw files a merge reads rather than use the partials folded at submit that hold them. */
     static final int READ_UP_TO = Compactor.CATCH_UP_WITH_PARTIALS;
 
@@ -315,8 +330,9 @@ public final class MergeService implements AutoCloseable {
             return covered.size() > READ_UP_TO ? new Covered(used, covered) : new Covered(List.of(), Set.of());
         }
 
-        List<Path> toRead(List<Path> listed) {
-            return files.isEmpty() ? listed : listed.stream().filter(f -> !files.contains(f)).toList();
+        /** The listed files to read: all of them without snapshots, else those no snapshot holds that are not {@code later}. */
+        List<Path> toRead(List<Path> listed, Predicate<Path> later) {
+            return files.isEmpty() ? listed : listed.stream().filter(f -> !files.contains(f) && !later.test(f)).toList();
         }
 
         /** What the merge holds, in listing order: the files folded and those the snapshots stand for. */

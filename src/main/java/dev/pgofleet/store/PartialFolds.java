@@ -14,11 +14,13 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,8 @@ public final class PartialFolds implements AutoCloseable {
     private static final Partial PENDING = new Partial(Long.MIN_VALUE);
 
     private final ConcurrentHashMap<String, Partial> owners = new ConcurrentHashMap<>();
+    /** Sequence numbers of the raw files whose fold is pending: a merge waits for those named before it began. */
+    private final ConcurrentSkipListSet<Long> foldsPending = new ConcurrentSkipListSet<>();
     /** Partials a compaction pass took and has not dropped yet: merges may still use them. */
     private final Set<Partial> detached = ConcurrentHashMap.newKeySet();
     private final List<Map<Long, Partial>> stripes = new ArrayList<>();
@@ -154,6 +158,7 @@ public final class PartialFolds implements AutoCloseable {
                 });
             } catch (RejectedExecutionException e) {
                 owners.remove(name(path), PENDING);
+                foldsPending.remove(seq(path));
                 notFolded.incrementAndGet();
                 resolved(bytes);
             }
@@ -177,10 +182,37 @@ public final class PartialFolds implements AutoCloseable {
     /** Records that a raw file is durable and its fold to come: from now on the compactor leaves it to its partial. */
     void durable(Path raw) {
         owners.put(name(raw), PENDING);
+        foldsPending.add(seq(raw));
     }
 
-    /** Folds one durable raw file's profile into this thread's partial of its hour. */
+    /**
+     * Waits, at most {@code maxNanos}, until every raw file {@code store} named up to {@code mark}
+     * is stored (or failed) and its fold here decided; false if the time ran out. A file leaves
+     * the store's names in flight only after {@link #durable} registered its fold.
+     */
+    boolean awaitFolded(ProfileStore store, long mark, long maxNanos) {
+        long start = System.nanoTime();
+        while (!(store.writtenUpTo(mark) && foldsPending.floor(mark) == null)) {
+            if (System.nanoTime() - start >= maxNanos) {
+                return false;
+            }
+            LockSupport.parkNanos(WAIT_STEP_NANOS);
+        }
+        return true;
+    }
+
+    private static final long WAIT_STEP_NANOS = 200_000;
+
+    /** Folds one durable raw file's profile into this thread's partial of its hour (or leaves it to its file). */
     void fold(Path raw, ValidProfile p) {
+        try {
+            foldInto(raw, p);
+        } finally {
+            foldsPending.remove(seq(raw));
+        }
+    }
+
+    private void foldInto(Path raw, ValidProfile p) {
         String name = name(raw);
         long hour = Compactor.floor(StoredFile.of(raw).fromMillis(), Compactor.HOUR);
         Map<Long, Partial> open = stripe.get();
@@ -287,6 +319,10 @@ public final class PartialFolds implements AutoCloseable {
 
     private static String name(Path p) {
         return p.getFileName().toString();
+    }
+
+    private static long seq(Path raw) {
+        return StoredFile.of(raw).seq();
     }
 
     /** Profiles folded at submit since start, and those left to be read from their file. */

@@ -27,10 +27,12 @@ final class ReplacementJournal {
 
     private final Path dir;
     private final DirectorySync dirSync;
+    private final SpareFiles spares;
 
-    ReplacementJournal(Path dir, DirectorySync dirSync) {
+    ReplacementJournal(Path dir, DirectorySync dirSync, SpareFiles spares) {
         this.dir = dir;
         this.dirSync = dirSync;
+        this.spares = spares;
     }
 
     static boolean isJournal(String name) {
@@ -65,14 +67,15 @@ final class ReplacementJournal {
     }
 
     /**
-     * Deletes the inputs of a committed replacement, then its journal (should that delete be lost,
-     * a restart deletes nothing more). Paced, a few dozen files at a time: a rollup replaces
+     * Takes the inputs of a committed replacement out of the store (into {@link SpareFiles} while
+     * there is room), then deletes its journal (should that delete be lost, a restart deletes
+     * nothing more). Paced, a few dozen files at a time: a rollup replaces
      * thousands of files, and unlinking them at once makes one large journal commit (with the
      * discards of every freed block on a disk mounted with {@code discard}) that every submit's
      * fsync then waits for.
      */
     void retire(Path retired, List<String> inputs) throws IOException {
-        delete(inputs, true);
+        delete(inputs, spares);
         Files.deleteIfExists(retired);
     }
 
@@ -81,18 +84,25 @@ final class ReplacementJournal {
 
     /** Deletes the inputs, then the journal: the replacement is complete. */
     void finish(List<String> inputs) throws IOException {
-        delete(inputs, false);
+        delete(inputs, null);
         Files.deleteIfExists(dir.resolve(NAME));
         dirSync.syncNow();
     }
 
-    /** Deletes the inputs durably (only then may the journal naming them go), {@code paced} as {@link #retire} says. */
-    private void delete(List<String> inputs, boolean paced) throws IOException {
+    /**
+     * Takes the inputs out durably (only then may the journal naming them go): with {@code into}
+     * paced as {@link #retire} says and kept as spares, else deleted at once.
+     */
+    private void delete(List<String> inputs, SpareFiles into) throws IOException {
         for (int i = 0; i < inputs.size(); i++) {
-            if (paced && i > 0 && i % RETIRE_CHUNK == 0) {
+            if (into == null) {
+                Files.deleteIfExists(dir.resolve(inputs.get(i)));
+                continue;
+            }
+            if (i > 0 && i % RETIRE_CHUNK == 0) {
                 pause();
             }
-            Files.deleteIfExists(dir.resolve(inputs.get(i)));
+            into.retire(inputs.get(i));
         }
         dirSync.syncNow();
     }
@@ -115,7 +125,9 @@ final class ReplacementJournal {
                 List<String> lines = lines(retired);
                 log.warn("deleting the {} files a committed rollup replaced ({})", Math.max(0, lines.size() - 1),
                         retired.getFileName());
-                retire(retired, lines.isEmpty() ? List.of() : lines.subList(1, lines.size()));
+                // At start nothing else runs: no pacing, and no spares (temp files are removed next).
+                delete(lines.isEmpty() ? List.of() : lines.subList(1, lines.size()), null);
+                Files.deleteIfExists(retired);
             }
         }
         Path journal = dir.resolve(NAME);

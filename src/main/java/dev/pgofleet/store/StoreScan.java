@@ -44,18 +44,29 @@ final class StoreScan {
      * a name listed again is not looked at again (a pass lists thousands of files several times).
      */
     private volatile Map<String, Listed> known = Map.of();
+    /** Files this store has just written, with their sizes: a listing need not look at them (and drops them here). */
+    private final Map<String, Listed> written = new ConcurrentHashMap<>();
+
+    /** Notes a regular file this store wrote under its final name. */
+    void wrote(StoredFile f, long size) {
+        String name = f.path().getFileName().toString();
+        written.put(name, new Listed(f, size, name));
+    }
 
     /** Stored profiles, oldest content first. */
     List<Listed> list() throws IOException {
         Map<String, Listed> before = known, now = new HashMap<>(Math.max(16, before.size() * 2));
         List<Listed> files = new ArrayList<>(before.size() + 64);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + StoredFile.SUFFIX)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
+                if (name.startsWith(".") || !name.endsWith(StoredFile.SUFFIX)) {
                     continue;
                 }
-                Listed l = before.get(name);
+                Listed l = before.get(name), w = written.remove(name);
+                if (l == null) {
+                    l = w;
+                }
                 if (l == null) {
                     BasicFileAttributes a;
                     try {
@@ -77,6 +88,9 @@ final class StoreScan {
         files.sort(files.stream().allMatch(l -> ascii(l.name())) ? Comparator.comparing(Listed::name)
                 : Comparator.comparing(l -> l.file().path()));
         known = now;
+        if (written.size() > files.size() + 4096) {
+            written.clear(); // names written and gone unlisted (a write taken back out): they would only be looked at
+        }
         return files;
     }
 

@@ -145,6 +145,51 @@ class PartialFoldsTest {
         }
     }
 
+    /**
+     * A merge holds every profile accepted before it began, even one whose fold is stuck in the
+     * queue (its file is read once the merge has waited long enough); a profile whose submit began
+     * after it, still waiting for its fold, is left to the next merge, which holds it.
+     */
+    @Test
+    void aMergeHoldsWhatWasAcceptedBeforeItAndLeavesLaterProfilesWhoseFoldIsQueued() throws Exception {
+        List<byte[]> bodies = fleet(42);
+        PartialFolds.Shared shared = new PartialFolds.Shared(1, 64, BUDGET);
+        try (shared; ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(shared);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            AtomicInteger read = new AtomicInteger();
+            merges.foldCheck = p -> read.incrementAndGet();
+            storeAll(store, partials, bodies.subList(0, 40));
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            shared.pool.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            partials.store(store, bodies.get(40), decode(bodies.get(40))).join(); // accepted; its fold waits behind the blocker
+            ValidProfile later = decode(bodies.get(41));
+            merges.beforeListing = () -> partials.store(store, bodies.get(41), later).join();
+
+            long start = System.nanoTime();
+            MergeResult m = merges.merge(false).join();
+
+            assertThat(System.nanoTime() - start).as("waited for the queued fold").isGreaterThanOrEqualTo(MergeService.FOLD_WAIT_NANOS);
+            assertThat(read).as("only the accepted profile whose fold is stuck is read").hasValue(1);
+            assertThat(m.profiles()).isEqualTo(41);
+            assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies.subList(0, 41))));
+
+            merges.beforeListing = () -> {};
+            release.countDown();
+            Poll.until("every fold decided", Duration.ofSeconds(10), () -> partials.unresolved() == 0);
+            MergeResult next = merges.merge(false).join();
+            assertThat(next.profiles()).isEqualTo(42);
+            assertThat(Canonical.of(next.body())).isEqualTo(Canonical.of(rawMerge(bodies)));
+            assertThat(read).as("both now held by partials").hasValue(1);
+        }
+    }
+
     @Test
     void aMergeReadsTheFilesOfAPartialOneOfWhoseFilesIsGone() throws Exception {
         List<byte[]> bodies = fleet(40);

@@ -123,9 +123,66 @@ class ProfileStoreTest {
             assertThat(store.snapshot()).containsExactly(second, raws.get(3));
             store.awaitReplaced();
             try (Stream<Path> s = Files.list(dir)) {
-                assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(second.getFileName().toString(),
-                        raws.get(3).getFileName().toString(), "quarantine", "pgo-fleet.lock");
+                assertThat(s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(SpareFiles.PREFIX)))
+                        .containsExactlyInAnyOrder(second.getFileName().toString(), raws.get(3).getFileName().toString(),
+                                "quarantine", "pgo-fleet.lock");
             }
+            assertThat(spares()).as("the inputs of both rollups, kept as spares").hasSize(4);
+        }
+    }
+
+    /**
+     * A rollup's inputs become spares that later writes overwrite: each new file holds exactly its
+     * own bytes (a shorter profile over a longer one too), and a spare removed behind the store's
+     * back is replaced by a new file.
+     */
+    @Test
+    void laterWritesReuseTheFilesARollupRetired() throws Exception {
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            List<Path> raws = new java.util.ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                raws.add(store.store(fleet(i)).get());
+            }
+            long hour = StoredFile.of(raws.get(0)).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            Path rollup = store.rollup(hour, hour + Compactor.HOUR, raws, fleet(1));
+            store.awaitReplaced();
+            List<Path> spares = spares();
+            assertThat(spares).hasSize(3);
+            Files.delete(spares.get(0));
+
+            byte[] small = {1, 2, 3};
+            List<Path> written = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                written.add(store.store(i % 2 == 0 ? small : fleet(4 + i)).get());
+            }
+            for (int i = 0; i < 4; i++) {
+                assertThat(Files.readAllBytes(written.get(i))).isEqualTo(i % 2 == 0 ? small : fleet(4 + i));
+            }
+            assertThat(spares()).isEmpty();
+            assertThat(store.snapshot()).containsExactly(Stream.concat(Stream.of(rollup), written.stream()).toArray(Path[]::new));
+        }
+    }
+
+    /** Spares are temp files: a restart removes them and lists exactly what was stored. */
+    @Test
+    void aRestartRemovesTheSpares() throws Exception {
+        List<Path> stored;
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            Path a = store.store(fleet(1)).get(), b = store.store(fleet(2)).get(), c = store.store(fleet(3)).get();
+            long hour = StoredFile.of(a).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            stored = List.of(store.rollup(hour, hour + Compactor.HOUR, List.of(a, b), fleet(1)), c);
+            store.awaitReplaced();
+            assertThat(spares()).hasSize(2);
+        }
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            assertThat(spares()).isEmpty();
+            assertThat(store.snapshot()).containsExactlyElementsOf(stored);
+        }
+    }
+
+    private List<Path> spares() throws java.io.IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(SpareFiles.PREFIX)).sorted().toList();
         }
     }
 

@@ -335,6 +335,21 @@ public final class S3Store implements ProfileStore {
         return names.isPending(f);
     }
 
+    @Override
+    public long nameMark() {
+        return names.mark();
+    }
+
+    @Override
+    public boolean writtenUpTo(long mark) {
+        return names.writtenUpTo(mark);
+    }
+
+    @Override
+    public boolean namedAfter(StoredFile f, long mark) {
+        return names.namedAfter(f, mark);
+    }
+
     // --- changes
 
     @Override
