@@ -211,18 +211,8 @@ public final class DiskStore implements ProfileStore {
     }
 
     @Override
-    public long nameMark() {
-        return names.mark();
-    }
-
-    @Override
-    public boolean writtenUpTo(long mark) {
-        return names.writtenUpTo(mark);
-    }
-
-    @Override
-    public boolean namedAfter(StoredFile f, long mark) {
-        return names.namedAfter(f, mark);
+    public RawNames names() {
+        return names;
     }
 
     private Path writeAndRename(byte[] bytes, String name) {

@@ -234,8 +234,8 @@ public final class MergeService implements AutoCloseable {
         // Every profile accepted before this merge began is in it. One whose submit began later is
         // in it if a partial holds it; rather than read its file while its fold is queued, the
         // merge leaves it to the next one. Folds queued before the mark are waited for (briefly).
-        long mark = early == null ? 0 : store.nameMark();
-        Predicate<Path> later = early == null ? p -> false : p -> store.namedAfter(StoredFile.of(p), mark);
+        long mark = early == null ? 0 : store.names().mark();
+        Predicate<Path> later = early == null ? p -> false : p -> store.names().namedAfter(StoredFile.of(p), mark);
         if (early != null) {
             early.awaitFolded(store, mark, FOLD_WAIT_NANOS);
         }

@@ -192,7 +192,7 @@ public final class PartialFolds implements AutoCloseable {
      */
     boolean awaitFolded(ProfileStore store, long mark, long maxNanos) {
         long start = System.nanoTime();
-        while (!(store.writtenUpTo(mark) && foldsPending.floor(mark) == null)) {
+        while (!(store.names().writtenUpTo(mark) && foldsPending.floor(mark) == null)) {
             if (System.nanoTime() - start >= maxNanos) {
                 return false;
             }

@@ -91,14 +91,8 @@ public interface ProfileStore extends AutoCloseable {
     /** Whether a raw file is still being made durable (it may yet be taken back out). */
     boolean isPending(StoredFile f);
 
-    /** This process's raw names issued so far, as a mark: see {@link RawNames#mark()}. */
-    long nameMark();
-
-    /** Whether every raw file this process named up to {@code mark} is stored or failed. */
-    boolean writtenUpTo(long mark);
-
-    /** Whether {@code f} is a raw file this process named after {@code mark} (its submit began after the mark). */
-    boolean namedAfter(StoredFile f, long mark);
+    /** The names this process gives raw submits, and which are still being written. */
+    RawNames names();
 
     // --- changes: readers hold readLock from listing to their last read; rewrites hold maintenanceLock throughout
 

@@ -63,17 +63,17 @@ public final class RawNames {
     }
 
     /** The last name issued so far: a name issued later is {@link #namedAfter} it. */
-    public synchronized long mark() {
+    synchronized long mark() {
         return lastSeq;
     }
 
     /** Whether every name issued up to {@code mark} is stored or failed. */
-    public boolean writtenUpTo(long mark) {
+    boolean writtenUpTo(long mark) {
         return inFlight.floorKey(mark) == null;
     }
 
     /** Whether {@code f} is this boot's raw file named after {@code mark}: its submit began after the mark was taken. */
-    public boolean namedAfter(StoredFile f, long mark) {
+    boolean namedAfter(StoredFile f, long mark) {
         return f.kind() == StoredFile.Kind.RAW && f.boot().equals(boot) && f.seq() > mark;
     }
 

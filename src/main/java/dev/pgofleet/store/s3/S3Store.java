@@ -336,18 +336,8 @@ public final class S3Store implements ProfileStore {
     }
 
     @Override
-    public long nameMark() {
-        return names.mark();
-    }
-
-    @Override
-    public boolean writtenUpTo(long mark) {
-        return names.writtenUpTo(mark);
-    }
-
-    @Override
-    public boolean namedAfter(StoredFile f, long mark) {
-        return names.namedAfter(f, mark);
+    public RawNames names() {
+        return names;
     }
 
     // --- changes
