@@ -236,7 +236,7 @@ public final class MergeService implements AutoCloseable {
         // merge leaves it to the next one. Folds queued before the mark are waited for (briefly).
         long mark = early == null ? 0 : store.names().mark();
         Predicate<Path> later = early == null ? p -> false : p -> store.names().namedAfter(StoredFile.of(p), mark);
-        if (early != null) {
+        if (early != null && early.owned() > 0) {
             early.awaitFolded(store, mark, FOLD_WAIT_NANOS);
         }
         for (int attempt = 1; ; attempt++) {

@@ -6,8 +6,10 @@ import dev.pgofleet.pprof.ProfileMerger;
 import dev.pgofleet.pprof.ValidProfile;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -193,7 +195,7 @@ public final class PartialFolds implements AutoCloseable {
     boolean awaitFolded(ProfileStore store, long mark, long maxNanos) {
         long start = System.nanoTime();
         while (!(store.names().writtenUpTo(mark) && foldsPending.floor(mark) == null)) {
-            if (System.nanoTime() - start >= maxNanos) {
+            if (System.nanoTime() - start >= maxNanos || Thread.currentThread().isInterrupted()) {
                 return false;
             }
             LockSupport.parkNanos(WAIT_STEP_NANOS);
@@ -278,20 +280,29 @@ public final class PartialFolds implements AutoCloseable {
      */
     List<Snapshot> snapshot() throws InvalidProfileException {
         List<Snapshot> all = new ArrayList<>();
+        // A pass may detach a partial copied here before the loop over detached ones reaches it: one copy each.
+        Set<Partial> copied = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Map<Long, Partial> open : stripes) {
             synchronized (open) {
                 for (Partial p : open.values()) {
+                    copied.add(p);
                     copy(p, all);
                 }
             }
         }
+        afterOpenCopies.run();
         // Taken by a pass that has not committed (its files still listed) or dropped them yet; no longer folded into.
         for (Partial p : detached) {
-            copy(p, all);
+            if (copied.add(p)) {
+                copy(p, all);
+            }
         }
         all.sort(Comparator.comparingLong(Snapshot::hour).thenComparing(p -> name(p.files().get(0))));
         return all;
     }
+
+    /** Runs between copying the open partials and the detached ones (tests detach partials there). */
+    volatile Runnable afterOpenCopies = () -> {};
 
     private static void copy(Partial p, List<Snapshot> into) throws InvalidProfileException {
         if (!p.files.isEmpty()) {

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * a sustained 2,000 submits a second was the largest kernel cost of a submit.
  *
  * <p>A spare is a temp file ({@code .tmp-spare-<n>}): never listed, removed at start. There are
- * at most {@link #MAX} per store, each a raw file that was stored until the rollup, so spares do
- * not raise the store's peak disk use.
+ * at most {@link #MAX} per store, each a raw profile that was stored until the rollup (rollups
+ * are deleted), so spares do not raise the store's peak disk use.
  */
 final class SpareFiles {
     static final String PREFIX = ProfileStore.TEMP_PREFIX + "spare-";
@@ -50,12 +50,13 @@ final class SpareFiles {
     }
 
     /**
-     * Takes {@code name} out of the store: renamed to a spare while there is room, else deleted.
-     * Either is durable once the directory is fsync'd.
+     * Takes {@code name} out of the store: a raw file is renamed to a spare while there is room;
+     * anything else (a rollup, of any size) or a raw file past the limit is deleted. Either is
+     * durable once the directory is fsync'd.
      */
     void retire(String name) throws IOException {
         Path p = dir.resolve(name);
-        if (count.get() >= max) {
+        if (count.get() >= max || StoredFile.of(p).kind() != StoredFile.Kind.RAW) {
             Files.deleteIfExists(p);
             return;
         }

@@ -13,22 +13,26 @@ class SpareFilesTest {
     Path dir;
 
     @Test
-    void keepsRetiredFilesUpToItsLimitAndDeletesTheRest() throws Exception {
+    void keepsRetiredRawFilesUpToItsLimitAndDeletesTheRest() throws Exception {
         SpareFiles spares = new SpareFiles(dir, 2);
-        for (String name : new String[] {"a.pprof", "b.pprof", "c.pprof"}) {
+        String a = StoredFile.raw(1795000000000L, 1, "abcdef"), b = StoredFile.raw(1795000000001L, 2, "abcdef"),
+                c = StoredFile.raw(1795000000002L, 3, "abcdef"), rollup = StoredFile.rollup(1794999600000L, 1795003200000L, 1795000000100L, 2);
+        for (String name : new String[] {rollup, a, b, c}) {
             Files.write(dir.resolve(name), name.getBytes());
         }
-        spares.retire("a.pprof");
-        spares.retire("b.pprof");
-        spares.retire("c.pprof");
-        spares.retire("gone.pprof");
+        spares.retire(rollup);
+        spares.retire(a);
+        spares.retire(b);
+        spares.retire(c);
+        spares.retire(StoredFile.raw(1795000000003L, 4, "abcdef"));
         try (Stream<Path> s = Files.list(dir)) {
             assertThat(s.map(p -> p.getFileName().toString()))
+                    .as("a rollup is deleted, not kept; past the limit raw files are deleted too")
                     .containsExactlyInAnyOrder(SpareFiles.PREFIX + "1", SpareFiles.PREFIX + "2");
         }
         assertThat(spares.count()).isEqualTo(2);
-        assertThat(Files.readString(spares.take())).isEqualTo("a.pprof");
-        assertThat(Files.readString(spares.take())).isEqualTo("b.pprof");
+        assertThat(Files.readString(spares.take())).isEqualTo(a);
+        assertThat(Files.readString(spares.take())).isEqualTo(b);
         assertThat(spares.take()).isNull();
         assertThat(spares.count()).isZero();
     }
