@@ -170,7 +170,7 @@ public final class DiskStore implements ProfileStore {
     public CompletableFuture<Path> store(byte[] bytes, Consumer<Path> onDurable) {
         StoredFile name = names.next(dir);
         try {
-            return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, name.path().getFileName().toString()), io)
+            return CompletableFuture.supplyAsync(() -> writeAndRename(bytes, name), io)
                     .thenCompose(p -> dirSync.request().handle((ok, e) -> {
                         if (e != null) {
                             withdraw(p, bytes.length, e);
@@ -215,17 +215,15 @@ public final class DiskStore implements ProfileStore {
         return names;
     }
 
-    private Path writeAndRename(byte[] bytes, String name) {
-        Path tmp = spares.take();
+    private Path writeAndRename(byte[] bytes, StoredFile stored) {
+        Path target = stored.path(), tmp = spares.take();
         try {
             if (tmp == null || !DurableFiles.overwrite(tmp, bytes)) {
-                tmp = dir.resolve(TEMP_PREFIX + name);
+                tmp = dir.resolve(TEMP_PREFIX + target.getFileName());
                 DurableFiles.write(tmp, bytes);
             }
-            Path target = dir.resolve(name);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             generation.incrementAndGet();
-            StoredFile stored = StoredFile.of(target);
             counters.added(stored, bytes.length);
             scan.wrote(stored, bytes.length);
             failedWriteBytes = 0;
@@ -517,7 +515,7 @@ public final class DiskStore implements ProfileStore {
             for (Path p : ds) {
                 Files.deleteIfExists(p);
                 if (p.getFileName().toString().startsWith(SpareFiles.PREFIX)) {
-                    spareFiles++;
+                    spareFiles++; // kept on purpose, not left by an interrupted write
                 } else {
                     removed++;
                 }
@@ -527,7 +525,6 @@ public final class DiskStore implements ProfileStore {
             log.info("removed {} temp files left by an interrupted write", removed);
         }
         if (removed + spareFiles > 0) {
-            log.debug("removed {} spare files", spareFiles);
             dirSync.syncNow();
         }
     }

@@ -237,7 +237,7 @@ public final class MergeService implements AutoCloseable {
         long mark = early == null ? 0 : store.names().mark();
         Predicate<Path> later = early == null ? p -> false : p -> store.names().namedAfter(StoredFile.of(p), mark);
         if (early != null && early.owned() > 0) {
-            early.awaitFolded(store, mark, FOLD_WAIT_NANOS);
+            early.awaitFolded(store.names(), mark, FOLD_WAIT_NANOS);
         }
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);

@@ -188,13 +188,13 @@ public final class PartialFolds implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@code maxNanos}, until every raw file {@code store} named up to {@code mark}
-     * is stored (or failed) and its fold here decided; false if the time ran out. A file leaves
-     * the store's names in flight only after {@link #durable} registered its fold.
+     * Waits, at most {@code maxNanos}, until every raw file named up to {@code mark} is stored (or
+     * failed) and its fold here decided; false if the time ran out. A file leaves the store's
+     * names in flight only after {@link #durable} registered its fold.
      */
-    boolean awaitFolded(ProfileStore store, long mark, long maxNanos) {
+    boolean awaitFolded(RawNames names, long mark, long maxNanos) {
         long start = System.nanoTime();
-        while (!(store.names().writtenUpTo(mark) && foldsPending.floor(mark) == null)) {
+        while (!(names.writtenUpTo(mark) && foldsPending.floor(mark) == null)) {
             if (System.nanoTime() - start >= maxNanos || Thread.currentThread().isInterrupted()) {
                 return false;
             }
@@ -207,16 +207,16 @@ public final class PartialFolds implements AutoCloseable {
 
     /** Folds one durable raw file's profile into this thread's partial of its hour (or leaves it to its file). */
     void fold(Path raw, ValidProfile p) {
+        StoredFile f = StoredFile.of(raw);
         try {
-            foldInto(raw, p);
+            foldInto(raw, Compactor.floor(f.fromMillis(), Compactor.HOUR), p);
         } finally {
-            foldsPending.remove(seq(raw));
+            foldsPending.remove(f.seq());
         }
     }
 
-    private void foldInto(Path raw, ValidProfile p) {
+    private void foldInto(Path raw, long hour, ValidProfile p) {
         String name = name(raw);
-        long hour = Compactor.floor(StoredFile.of(raw).fromMillis(), Compactor.HOUR);
         Map<Long, Partial> open = stripe.get();
         synchronized (open) {
             Partial part = open.computeIfAbsent(hour, Partial::new);

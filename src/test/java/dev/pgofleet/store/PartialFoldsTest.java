@@ -168,7 +168,7 @@ class PartialFoldsTest {
             });
             partials.store(store, bodies.get(40), decode(bodies.get(40))).join(); // accepted; its fold waits behind the blocker
             long stuck = store.names().mark();
-            assertThat(partials.awaitFolded(store, stuck, 20_000_000)).as("its fold is stuck").isFalse();
+            assertThat(partials.awaitFolded(store.names(), stuck, 20_000_000)).as("its fold is stuck").isFalse();
             ValidProfile later = decode(bodies.get(41));
             merges.beforeListing = () -> partials.store(store, bodies.get(41), later).join();
 
@@ -179,7 +179,7 @@ class PartialFoldsTest {
 
             merges.beforeListing = () -> {};
             release.countDown();
-            assertThat(partials.awaitFolded(store, store.names().mark(), Duration.ofSeconds(10).toNanos()))
+            assertThat(partials.awaitFolded(store.names(), store.names().mark(), Duration.ofSeconds(10).toNanos()))
                     .as("every fold decided, none left pending").isTrue();
             AtomicInteger read = new AtomicInteger();
             merges.foldCheck = p -> read.incrementAndGet();

@@ -113,11 +113,8 @@ class ProfileStoreTest {
     @Test
     void aRollupCommitsWithoutWaitingForThePreviousRollupsInputsToBeDeleted() throws Exception {
         try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
-            List<Path> raws = new java.util.ArrayList<>();
-            for (int i = 1; i <= 4; i++) {
-                raws.add(store.store(fleet(i)).get());
-            }
-            long hour = StoredFile.of(raws.get(0)).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            List<Path> raws = storeFleet(store, 4);
+            long hour = hourOf(raws.get(0));
             Path first = store.rollup(hour, hour + Compactor.HOUR, raws.subList(0, 2), fleet(1));
             Path second = store.rollup(hour, hour + Compactor.HOUR, List.of(first, raws.get(2)), fleet(2));
             assertThat(store.snapshot()).containsExactly(second, raws.get(3));
@@ -139,11 +136,8 @@ class ProfileStoreTest {
     @Test
     void laterWritesReuseTheFilesARollupRetired() throws Exception {
         try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
-            List<Path> raws = new java.util.ArrayList<>();
-            for (int i = 1; i <= 3; i++) {
-                raws.add(store.store(fleet(i)).get());
-            }
-            long hour = StoredFile.of(raws.get(0)).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            List<Path> raws = storeFleet(store, 3);
+            long hour = hourOf(raws.get(0));
             Path rollup = store.rollup(hour, hour + Compactor.HOUR, raws, fleet(1));
             store.awaitReplaced();
             List<Path> spares = spares();
@@ -178,7 +172,7 @@ class ProfileStoreTest {
         List<Path> stored;
         try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
             Path a = store.store(fleet(1)).get(), b = store.store(fleet(2)).get(), c = store.store(fleet(3)).get();
-            long hour = StoredFile.of(a).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            long hour = hourOf(a);
             stored = List.of(store.rollup(hour, hour + Compactor.HOUR, List.of(a, b), fleet(1)), c);
             store.awaitReplaced();
             assertThat(spares()).hasSize(2);
@@ -187,6 +181,19 @@ class ProfileStoreTest {
             assertThat(spares()).isEmpty();
             assertThat(store.snapshot()).containsExactlyElementsOf(stored);
         }
+    }
+
+    /** Stores fleet profiles 1..n, one after the other. */
+    private static List<Path> storeFleet(ProfileStore store, int n) throws Exception {
+        List<Path> raws = new java.util.ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            raws.add(store.store(fleet(i)).get());
+        }
+        return raws;
+    }
+
+    private static long hourOf(Path raw) {
+        return StoredFile.of(raw).fromMillis() / Compactor.HOUR * Compactor.HOUR;
     }
 
     private List<Path> spares() throws java.io.IOException {
@@ -209,13 +216,11 @@ class ProfileStoreTest {
             }
             DirectorySync.fsyncDirectory(d);
         };
-        List<Path> raws = new java.util.ArrayList<>();
+        List<Path> raws;
         Path second;
         try (DiskStore store = DiskStore.open(dir, 2, 8, DecodeLimits.DEFAULT, fsync)) {
-            for (int i = 1; i <= 4; i++) {
-                raws.add(store.store(fleet(i)).get());
-            }
-            long hour = StoredFile.of(raws.get(0)).fromMillis() / Compactor.HOUR * Compactor.HOUR;
+            raws = storeFleet(store, 4);
+            long hour = hourOf(raws.get(0));
             failAt.set(1); // the journal's fsync works, the one after the commit fails
             assertThatThrownBy(() -> store.rollup(hour, hour + Compactor.HOUR, raws.subList(0, 2), fleet(1)))
                     .isInstanceOf(java.io.IOException.class);
