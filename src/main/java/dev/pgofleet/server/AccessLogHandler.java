@@ -54,7 +54,8 @@ final class AccessLogHandler extends ChannelInboundHandlerAdapter {
 
     private void log(ChannelHandlerContext ctx, Answered a, Level level) {
         String path = printable(uri);
-        double ms = Math.round((System.nanoTime() - start) / 1e5) / 10.0;
+        long tenths = Math.round((System.nanoTime() - start) / 1e5);
+        double ms = tenths / 10.0;
         String client = ctx.channel().remoteAddress() instanceof InetSocketAddress s && s.getAddress() != null
                 ? s.getAddress().getHostAddress() + ":" + s.getPort() : String.valueOf(ctx.channel().remoteAddress());
         String xff = forwardedFor == null ? null : printable(forwardedFor);
@@ -62,9 +63,7 @@ final class AccessLogHandler extends ChannelInboundHandlerAdapter {
         Route route = Route.of(ctx.channel());
         String service = route != null && route.endpoint().namesService() ? route.service() : null;
         LoggingEventBuilder event = log.atLevel(level)
-                .setMessage(String.format("%s %s %d in=%d out=%d %.1fms client=%s%s%s%s", method, path, a.status(), bytesIn,
-                        a.bytesOut(), ms, client, xff == null ? "" : " xff=" + xff, service == null ? "" : " service=" + service,
-                        reason == null ? "" : " reason=\"" + reason + "\""))
+                .setMessage(message(path, a, tenths, client, xff, service, reason))
                 .addKeyValue("method", method).addKeyValue("path", path).addKeyValue("status", a.status())
                 .addKeyValue("bytes_in", bytesIn).addKeyValue("bytes_out", a.bytesOut()).addKeyValue("duration_ms", ms)
                 .addKeyValue("client", client);
@@ -80,6 +79,23 @@ final class AccessLogHandler extends ChannelInboundHandlerAdapter {
         event.log();
     }
 
+    /** Built by hand: String.format parses its pattern with a regex on every request. */
+    private String message(String path, Answered a, long tenths, String client, String xff, String service, String reason) {
+        StringBuilder m = new StringBuilder(128).append(method).append(' ').append(path).append(' ').append(a.status())
+                .append(" in=").append(bytesIn).append(" out=").append(a.bytesOut())
+                .append(' ').append(tenths / 10).append('.').append(tenths % 10).append("ms client=").append(client);
+        if (xff != null) {
+            m.append(" xff=").append(xff);
+        }
+        if (service != null) {
+            m.append(" service=").append(service);
+        }
+        if (reason != null) {
+            m.append(" reason=\"").append(reason).append('"');
+        }
+        return m.toString();
+    }
+
     private static boolean probe(String uri) {
         String path = uri == null ? "" : uri.split("\\?", 2)[0];
         return path.equals("/healthz") || path.equals("/readyz");
@@ -88,6 +104,14 @@ final class AccessLogHandler extends ChannelInboundHandlerAdapter {
     /** Request text is client data: keep control characters out of the log. */
     private static String printable(String s) {
         String t = s.length() > 200 ? s.substring(0, 200) + "..." : s;
-        return t.replaceAll("\\p{Cntrl}", "?");
+        StringBuilder b = null;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c < 0x20 || c == 0x7f) { // what \p{Cntrl} matches
+                b = b == null ? new StringBuilder(t) : b;
+                b.setCharAt(i, '?');
+            }
+        }
+        return b == null ? t : b.toString();
     }
 }

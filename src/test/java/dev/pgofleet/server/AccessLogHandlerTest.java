@@ -102,6 +102,14 @@ class AccessLogHandlerTest {
     }
 
     @Test
+    void theMessageHasEveryFieldAndNoControlCharacter() {
+        String longPath = "/v1/submit?c=\u0001\u007f;x=" + "a".repeat(300);
+        String l = exchange(longPath, "10.0.0.1, 10.0.0.2", HttpResponseStatus.NO_CONTENT, "").get(0);
+        assertThat(l).containsPattern("\"message\":\"POST /v1/submit\\?c=\\?\\?;x=a{182}\\.\\.\\. 204 in=5 out=0 [0-9]+\\.[0-9]ms "
+                + "client=embedded xff=10\\.0\\.0\\.1, 10\\.0\\.0\\.2\"");
+    }
+
+    @Test
     void probesLogAtDebugOnly() {
         assertThat(exchange("/healthz", null, HttpResponseStatus.OK, "OK")).isEmpty();
         assertThat(exchange("/readyz?verbose", null, HttpResponseStatus.OK, "ready")).isEmpty();
