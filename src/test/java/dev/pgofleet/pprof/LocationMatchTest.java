@@ -82,4 +82,68 @@ class LocationMatchTest {
         return p.addLocation(l).addSample(ProfileProto.Sample.newBuilder().addLocationId(1).addValue(1).addValue(10_000_000))
                 .addAllStringTable(strings).build();
     }
+
+    /** A location of one line at an address. */
+    private record OneLine(long address, boolean folded, String function, long line, long column) {}
+
+    private static final OneLine X = new OneLine(0x401000, false, "main.a", 10, 3), Y = new OneLine(0x402000, false, "main.c", 30, 1),
+            Z = new OneLine(0x403000, false, "main.a", 12, 5);
+
+    /**
+     * One-line locations met by address after the source's function was already matched (by the
+     * locations before the last): any difference still gives Go's count (X, Y and the variant of
+     * Z, merged with X, Y, Z, in both orders).
+     */
+    static Stream<Arguments> oneLineCases() {
+        return Stream.of(
+                Arguments.of("identical", Z, 3),
+                Arguments.of("another line", new OneLine(0x403000, false, "main.a", 13, 5), 4),
+                Arguments.of("another column", new OneLine(0x403000, false, "main.a", 12, 6), 4),
+                Arguments.of("folded", new OneLine(0x403000, true, "main.a", 12, 5), 4),
+                Arguments.of("another function, already met in this input", new OneLine(0x403000, false, "main.c", 12, 5), 4));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("oneLineCases")
+    void comparesOneLineLocationsAsGooglePprofKeysThem(String name, OneLine last, int locations) throws Exception {
+        ProfileMerger merger = new ProfileMerger();
+        merger.add(ValidProfile.of(profile(List.of(X, Y, Z))));
+        merger.add(ValidProfile.of(profile(List.of(X, Y, last))));
+        merger.add(ValidProfile.of(profile(List.of(X, Y, last))));
+        MergedProfile merged = merger.result();
+        assertThat(merged.locations()).hasSize(locations);
+        assertThat(merged.samples()).extracting(sample -> sample.value(0)).containsExactlyElementsOf(
+                locations == 3 ? List.of(3L, 3L, 3L) : List.of(3L, 3L, 1L, 2L));
+        // And the same inputs the other way round: the variant first.
+        merger = new ProfileMerger();
+        merger.add(ValidProfile.of(profile(List.of(X, Y, last))));
+        merger.add(ValidProfile.of(profile(List.of(X, Y, Z))));
+        merger.add(ValidProfile.of(profile(List.of(X, Y, Z))));
+        assertThat(merger.result().locations()).hasSize(locations);
+    }
+
+    private static ProfileProto.Profile profile(List<OneLine> locs) {
+        List<String> strings = new ArrayList<>(List.of("", "samples", "count", "cpu", "nanoseconds", "app", "build-1", "main.go"));
+        ProfileProto.Profile.Builder p = ProfileProto.Profile.newBuilder()
+                .addSampleType(ProfileProto.ValueType.newBuilder().setType(1).setUnit(2))
+                .addSampleType(ProfileProto.ValueType.newBuilder().setType(3).setUnit(4))
+                .setPeriodType(ProfileProto.ValueType.newBuilder().setType(3).setUnit(4))
+                .setPeriod(10_000_000).setTimeNanos(1)
+                .addMapping(ProfileProto.Mapping.newBuilder().setId(1).setMemoryStart(0x400000)
+                        .setMemoryLimit(0x500000).setFilename(5).setBuildId(6));
+        List<String> functions = new ArrayList<>();
+        for (int i = 0; i < locs.size(); i++) {
+            OneLine o = locs.get(i);
+            if (!functions.contains(o.function())) {
+                functions.add(o.function());
+                strings.add(o.function());
+                p.addFunction(ProfileProto.Function.newBuilder().setId(functions.size()).setName(strings.size() - 1)
+                        .setSystemName(strings.size() - 1).setFilename(7).setStartLine(1));
+            }
+            p.addLocation(ProfileProto.Location.newBuilder().setId(i + 1).setMappingId(1).setAddress(o.address()).setIsFolded(o.folded())
+                    .addLine(ProfileProto.Line.newBuilder().setFunctionId(functions.indexOf(o.function()) + 1).setLine(o.line()).setColumn(o.column())));
+            p.addSample(ProfileProto.Sample.newBuilder().addLocationId(i + 1).addValue(1).addValue(10_000_000));
+        }
+        return p.addAllStringTable(strings).build();
+    }
 }
