@@ -61,15 +61,25 @@ class LocationMatchTest {
         }
     }
 
-    private static ProfileProto.Profile profile(Loc loc) {
-        List<String> strings = new ArrayList<>(List.of("", "samples", "count", "cpu", "nanoseconds", "app", "build-1", "main.go"));
-        ProfileProto.Profile.Builder p = ProfileProto.Profile.newBuilder()
+    /** The strings every test profile starts with: sample types, the mapping's file and build id, the source file. */
+    private static List<String> strings() {
+        return new ArrayList<>(List.of("", "samples", "count", "cpu", "nanoseconds", "app", "build-1", "main.go"));
+    }
+
+    /** A CPU profile's header with one mapping (id 1) of 1 MiB at {@code mappingStart}. */
+    private static ProfileProto.Profile.Builder header(long mappingStart) {
+        return ProfileProto.Profile.newBuilder()
                 .addSampleType(ProfileProto.ValueType.newBuilder().setType(1).setUnit(2))
                 .addSampleType(ProfileProto.ValueType.newBuilder().setType(3).setUnit(4))
                 .setPeriodType(ProfileProto.ValueType.newBuilder().setType(3).setUnit(4))
                 .setPeriod(10_000_000).setTimeNanos(1)
-                .addMapping(ProfileProto.Mapping.newBuilder().setId(1).setMemoryStart(loc.mappingStart())
-                        .setMemoryLimit(loc.mappingStart() + 0x100000).setFilename(5).setBuildId(6));
+                .addMapping(ProfileProto.Mapping.newBuilder().setId(1).setMemoryStart(mappingStart)
+                        .setMemoryLimit(mappingStart + 0x100000).setFilename(5).setBuildId(6));
+    }
+
+    private static ProfileProto.Profile profile(Loc loc) {
+        List<String> strings = strings();
+        ProfileProto.Profile.Builder p = header(loc.mappingStart());
         ProfileProto.Location.Builder l = ProfileProto.Location.newBuilder().setId(1).setMappingId(1)
                 .setAddress(loc.address()).setIsFolded(loc.folded());
         for (int i = 0; i < loc.frames().size(); i++) {
@@ -123,14 +133,8 @@ class LocationMatchTest {
     }
 
     private static ProfileProto.Profile profile(List<OneLine> locs) {
-        List<String> strings = new ArrayList<>(List.of("", "samples", "count", "cpu", "nanoseconds", "app", "build-1", "main.go"));
-        ProfileProto.Profile.Builder p = ProfileProto.Profile.newBuilder()
-                .addSampleType(ProfileProto.ValueType.newBuilder().setType(1).setUnit(2))
-                .addSampleType(ProfileProto.ValueType.newBuilder().setType(3).setUnit(4))
-                .setPeriodType(ProfileProto.ValueType.newBuilder().setType(3).setUnit(4))
-                .setPeriod(10_000_000).setTimeNanos(1)
-                .addMapping(ProfileProto.Mapping.newBuilder().setId(1).setMemoryStart(0x400000)
-                        .setMemoryLimit(0x500000).setFilename(5).setBuildId(6));
+        List<String> strings = strings();
+        ProfileProto.Profile.Builder p = header(0x400000);
         List<String> functions = new ArrayList<>();
         for (int i = 0; i < locs.size(); i++) {
             OneLine o = locs.get(i);
