@@ -71,7 +71,14 @@ public final class CollectorProcess implements AutoCloseable {
         pb.environment().put("PGOF_MERGE_AUTH_KEYS_FILE", merge.toString());
         pb.environment().putAll(env);
         CollectorProcess c = new CollectorProcess(pb.start(), port, log);
-        c.awaitHealthy(Duration.ofSeconds(30));
+        // Generous: a replica restarted while the test loads two cores got a tenth of a core and
+        // took more than 30 s to start on a slow CI machine; a start that fails ends the wait at once.
+        try {
+            c.awaitHealthy(Duration.ofSeconds(120));
+        } catch (Exception | AssertionError notStarted) {
+            c.kill(); // else it outlives the test and slows every later one
+            throw notStarted;
+        }
         return c;
     }
 
