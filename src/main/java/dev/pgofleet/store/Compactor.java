@@ -226,7 +226,7 @@ public final class Compactor implements AutoCloseable {
         PartialFolds p = early;
         List<PartialFolds.Partial> partials = p == null ? List.of() : p.detachAll();
         try {
-            List<StoredFile> all = store.list();
+            List<StoredFile> all = store.rescan();
             Map<String, Path> raws = new HashMap<>();
             for (StoredFile f : all) {
                 if (f.kind() == Kind.RAW) {

@@ -8,15 +8,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,6 +60,13 @@ public final class DiskStore implements ProfileStore {
     private final ReentrantReadWriteLock files = new ReentrantReadWriteLock();
     private final ReentrantLock maintenance = new ReentrantLock();
     private final AtomicLong generation = new AtomicLong();
+    /**
+     * What is stored, in the listing's order: every change this process makes to the stored names
+     * is made here too, so a listing costs no directory read (with thousands of raw and spare files,
+     * reading the directory was the largest part of a merge's CPU under load). The directory is read
+     * at start and by {@link #rescan()}, which picks up files placed there by hand.
+     */
+    private final ConcurrentSkipListMap<Path, StoreScan.Listed> index = new ConcurrentSkipListMap<>();
     /** Inputs of a committed replacement still being deleted: no longer stored, though still on disk. */
     private final Set<String> retiring = ConcurrentHashMap.newKeySet();
     /** Held from a replacement's journal to its commit (a combine's: to its last delete). */
@@ -125,6 +135,7 @@ public final class DiskStore implements ProfileStore {
             OriginalTakeover.run(abs, store.quarantine, store.dirSync, limits);
             StoreAccess.reportUnknownEntries(abs);
             List<StoreScan.Listed> listed = store.scan.list();
+            listed.forEach(l -> store.index.put(l.file().path(), l));
             store.counters.reset(listed);
             // New names sort after everything stored before (a rollup's content is older than its making).
             for (StoreScan.Listed l : listed) {
@@ -223,9 +234,9 @@ public final class DiskStore implements ProfileStore {
                 DurableFiles.write(tmp, bytes);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            index.put(target, new StoreScan.Listed(stored, bytes.length, target.getFileName().toString()));
             generation.incrementAndGet();
             counters.added(stored, bytes.length);
-            scan.wrote(stored, bytes.length);
             failedWriteBytes = 0;
             return target;
         } catch (IOException e) {
@@ -244,6 +255,7 @@ public final class DiskStore implements ProfileStore {
         files.writeLock().lock();
         try {
             Files.deleteIfExists(file);
+            index.remove(file);
             generation.incrementAndGet();
             counters.removed(StoredFile.of(file), size);
             log.error("could not make {} durable ({}): removed it, the client is told to retry", file.getFileName(), why.getMessage());
@@ -313,11 +325,7 @@ public final class DiskStore implements ProfileStore {
     }
 
     private void recount() {
-        try {
-            counters.reset(listed());
-        } catch (IOException e) {
-            log.warn("could not recount the store (metrics only): {}", e.toString());
-        }
+        counters.reset(listed());
     }
 
     @Override
@@ -330,14 +338,63 @@ public final class DiskStore implements ProfileStore {
         return listed().stream().map(StoreScan.Listed::file).toList();
     }
 
-    /** What is stored: the listing without the inputs of a replacement already committed. */
-    private List<StoreScan.Listed> listed() throws IOException {
-        // Copied before the directory is read: a name deleted (and so no longer retiring) while it
-        // is read may still be listed by it, and is hidden by the copy; one retiring since, by the set.
-        Set<String> before = retiring.isEmpty() ? Set.of() : Set.copyOf(retiring);
-        List<StoreScan.Listed> all = scan.list();
-        return before.isEmpty() && retiring.isEmpty() ? all
-                : all.stream().filter(l -> !before.contains(l.name()) && !retiring.contains(l.name())).toList();
+    /** What is stored, oldest content first. */
+    private List<StoreScan.Listed> listed() {
+        return List.copyOf(index.values());
+    }
+
+    /**
+     * Reads the directory and brings the listing in line with it: a {@code *.pprof} file placed
+     * there by hand is listed (merged) from now on, one removed by hand is no longer listed, and an
+     * entry that is not a regular file is set aside ({@link StoreScan}). The directory is read
+     * without a lock; what differs from the listing is checked on disk and applied under the write
+     * lock, which every other removal also holds, so a merge sees the listing before or after.
+     * The compactor calls this each pass.
+     */
+    @Override
+    public List<StoredFile> rescan() throws IOException {
+        // Copied before the directory is read: an input deleted (and so no longer retiring) while
+        // it is read may still be listed by it, and is left out by the copy.
+        Set<String> wasRetiring = retiring.isEmpty() ? Set.of() : Set.copyOf(retiring);
+        Set<Path> wasListed = Set.copyOf(index.keySet());
+        List<StoreScan.Listed> found = new ArrayList<>();
+        Set<Path> onDisk = new HashSet<>();
+        for (StoreScan.Listed l : scan.list(index::get)) {
+            onDisk.add(l.file().path());
+            // A raw file still pending is one of this process's submits between its rename and its listing.
+            if (!index.containsKey(l.file().path()) && !wasRetiring.contains(l.name()) && !names.isPending(l.file())) {
+                found.add(l);
+            }
+        }
+        List<Path> gone = wasListed.stream().filter(p -> !onDisk.contains(p)).toList();
+        if (found.isEmpty() && gone.isEmpty()) {
+            return list();
+        }
+        files.writeLock().lock();
+        try {
+            boolean changed = false;
+            for (StoreScan.Listed l : found) {
+                // Still there and not ours to remove: not a file withdrawn or retired since it was read.
+                if (!retiring.contains(l.name()) && Files.isRegularFile(l.file().path(), LinkOption.NOFOLLOW_LINKS)
+                        && index.putIfAbsent(l.file().path(), l) == null) {
+                    log.info("found {} in the store, not stored by this process: merged from now on", l.name());
+                    changed = true;
+                }
+            }
+            for (Path p : gone) {
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && index.remove(p) != null) {
+                    log.warn("{} was removed from the store by another process: no longer merged", p.getFileName());
+                    changed = true;
+                }
+            }
+            if (changed) {
+                generation.incrementAndGet();
+                recount();
+            }
+        } finally {
+            files.writeLock().unlock();
+        }
+        return list();
     }
 
     @Override
@@ -354,6 +411,14 @@ public final class DiskStore implements ProfileStore {
     public void quarantine(Path file, String reason) {
         try {
             Files.move(file, quarantine.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            index.remove(file);
+        } catch (NoSuchFileException gone) {
+            // removed by hand since it was listed: nothing to set aside, and no longer listed
+            index.remove(file);
+            generation.incrementAndGet();
+            log.warn("stored profile {} is gone from the store ({}): no longer merged", file.getFileName(), reason);
+            recount();
+            return;
         } catch (IOException e) {
             log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", file.getFileName(), reason, e.toString());
             return;
@@ -421,6 +486,8 @@ public final class DiskStore implements ProfileStore {
                 // leave the inputs out from the same moment, so merges need not wait for their deletion.
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 retiring.addAll(replaced);
+                index.put(target, new StoreScan.Listed(StoredFile.of(target), merged.length, name));
+                inputs.forEach(index::remove);
                 if (contentChanges) {
                     generation.incrementAndGet();
                 }
@@ -500,6 +567,7 @@ public final class DiskStore implements ProfileStore {
         files.writeLock().lock();
         try {
             Files.delete(f.path());
+            index.remove(f.path());
             dirSync.syncNow();
             generation.incrementAndGet();
         } finally {

@@ -82,6 +82,14 @@ public interface ProfileStore extends AutoCloseable {
     /** {@link #snapshot()} with what each name says. */
     List<StoredFile> list() throws IOException;
 
+    /**
+     * {@link #list()} after looking at the storage itself for changes made by others (files placed
+     * or removed by hand), where a listing does not already. Called by each compaction pass.
+     */
+    default List<StoredFile> rescan() throws IOException {
+        return list();
+    }
+
     /** Every raw profile stored from now on will have a receive time at or after this. */
     long settledMillis();
 

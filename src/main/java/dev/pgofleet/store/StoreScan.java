@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,17 +45,16 @@ final class StoreScan {
      * a name listed again is not looked at again (a pass lists thousands of files several times).
      */
     private volatile Map<String, Listed> known = Map.of();
-    /** Files this store has just written, with their sizes: a listing need not look at them (and drops them here). */
-    private final Map<String, Listed> written = new ConcurrentHashMap<>();
-
-    /** Notes a regular file this store wrote under its final name. */
-    void wrote(StoredFile f, long size) {
-        String name = f.path().getFileName().toString();
-        written.put(name, new Listed(f, size, name));
-    }
-
     /** Stored profiles, oldest content first. */
     List<Listed> list() throws IOException {
+        return list(p -> null);
+    }
+
+    /**
+     * Stored profiles, oldest content first; {@code ours} gives a file this store wrote (a regular
+     * file, with its size), which is not looked at again.
+     */
+    List<Listed> list(Function<Path, Listed> ours) throws IOException {
         Map<String, Listed> before = known, now = new HashMap<>(Math.max(16, before.size() * 2));
         List<Listed> files = new ArrayList<>(before.size() + 64);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -63,9 +63,9 @@ final class StoreScan {
                 if (name.startsWith(".") || !name.endsWith(StoredFile.SUFFIX)) {
                     continue;
                 }
-                Listed l = before.get(name), w = written.remove(name);
+                Listed l = before.get(name);
                 if (l == null) {
-                    l = w;
+                    l = ours.apply(p);
                 }
                 if (l == null) {
                     BasicFileAttributes a;
@@ -88,9 +88,6 @@ final class StoreScan {
         files.sort(files.stream().allMatch(l -> ascii(l.name())) ? Comparator.comparing(Listed::name)
                 : Comparator.comparing(l -> l.file().path()));
         known = now;
-        if (written.size() > files.size() + 4096) {
-            written.clear(); // names written and gone unlisted (a write taken back out): they would only be looked at
-        }
         return files;
     }
 

@@ -46,9 +46,9 @@ class QuarantineTest {
         byte[] broken = Arrays.copyOf(good.get(1), good.get(1).length / 2);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
             for (int i = 0; i < good.size(); i++) {
-                putRaw(t + i * 1000, i + 1, good.get(i));
+                putRaw(store, t + i * 1000, i + 1, good.get(i));
             }
-            Path bad = putRaw(t + 3500, 99, broken);
+            Path bad = putRaw(store, t + 3500, 99, broken);
             try (MergeService merges = new MergeService(store, LIMITS, 2)) {
                 byte[] expected = rawMerge(good);
                 assertThat(ValidProfile.parse(expected, LIMITS).durationNanos()).as("wrapped as in Go").isNegative();
@@ -56,7 +56,7 @@ class QuarantineTest {
                     MergeResult r = merges.merge(false).join();
                     assertThat(r.body()).as("merge %d holds every ordinary profile", round).isEqualTo(expected);
                     assertThat(r.profiles()).isEqualTo(good.size());
-                    putRaw(t + 10_000 + round, 200 + round, broken); // stored again: set aside again
+                    putRaw(store, t + 10_000 + round, 200 + round, broken); // stored again: set aside again
                 }
                 assertThat(bad).doesNotExist();
                 assertThat(dir.resolve("quarantine").resolve(bad.getFileName())).exists();
@@ -85,7 +85,7 @@ class QuarantineTest {
     void storedFilesWhoseFoldFailsAreQuarantinedAndTheMergeGoesOn() throws Exception {
         List<byte[]> good = firstFleetProfiles(8);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, LIMITS, 2)) {
-            List<Path> bad = storeWithMarkedBetween(good, 1);
+            List<Path> bad = storeWithMarkedBetween(store, good, 1);
             AtomicInteger failures = new AtomicInteger();
             merges.foldCheck = p -> {
                 if (p.timeNanos() == 1) {
@@ -104,7 +104,7 @@ class QuarantineTest {
             assertThat(merges.quarantinedSubmitted()).as("each one counted").isEqualTo(bad.size());
             assertThat(merges.quarantinedOwn()).isZero();
 
-            putRaw(DAY0 + 3 * HOUR + 20_000, 200, marked()); // stored again: set aside again, the merge still answers
+            putRaw(store, DAY0 + 3 * HOUR + 20_000, 200, marked()); // stored again: set aside again, the merge still answers
             assertThat(merges.merge(false).join().body()).isEqualTo(rawMerge(good));
             assertThat(merges.quarantinedSubmitted()).isEqualTo(bad.size() + 1);
         }
@@ -115,7 +115,7 @@ class QuarantineTest {
     void storedFilesWhoseFoldFailsAreQuarantinedAndCompactionGoesOn() throws Exception {
         List<byte[]> good = firstFleetProfiles(8);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
-            List<Path> bad = storeWithMarkedBetween(good, 0);
+            List<Path> bad = storeWithMarkedBetween(store, good, 0);
             Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
             compactor.foldCheck = p -> {
                 if (p.timeNanos() == 1) {
@@ -162,9 +162,9 @@ class QuarantineTest {
         try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
             List<Path> goodFiles = new ArrayList<>();
             for (int i = 0; i < good.size(); i++) {
-                goodFiles.add(putRaw(t + i * 1000, i + 1, good.get(i)));
+                goodFiles.add(putRaw(store, t + i * 1000, i + 1, good.get(i)));
             }
-            Path bad = putRaw(t + 2500, 99, refused);
+            Path bad = putRaw(store, t + 2500, 99, refused);
             Quarantine quarantine = new Quarantine(store, LIMITS);
             ProfileMerger strict = new ProfileMerger(false);
             List<Path> files = store.list().stream().map(StoredFile::path).toList();
@@ -197,7 +197,7 @@ class QuarantineTest {
         byte[] expected = rawMerge(inputs);
         try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
             for (int i = 0; i < inputs.size(); i++) {
-                putRaw(DAY0 + 5 * HOUR + i * 60_000L, i + 1, inputs.get(i));
+                putRaw(store, DAY0 + 5 * HOUR + i * 60_000L, i + 1, inputs.get(i));
             }
             Compactor compactor = new Compactor(store, tight, null, 0, 2, System::currentTimeMillis, () -> false);
             compactor.runOnce();
@@ -208,7 +208,7 @@ class QuarantineTest {
             assertThat(Files.size(rollup.path())).as("larger than a submit may be").isGreaterThan(maxBody);
         }
         try (ProfileStore store = ProfileStore.open(dir, 2, 64); MergeService merges = new MergeService(store, tight, 2)) {
-            putRaw(DAY0 + 6 * HOUR, 100, inputs.get(0)); // a new hour: the day is rolled from two rollups
+            putRaw(store, DAY0 + 6 * HOUR, 100, inputs.get(0)); // a new hour: the day is rolled from two rollups
             Compactor compactor = new Compactor(store, tight, null, 0, 2, System::currentTimeMillis, () -> false);
             compactor.runOnce();
             compactor.close();
@@ -230,14 +230,14 @@ class QuarantineTest {
             inputs.add(Files.readAllBytes(f));
         }
         try (ProfileStore store = ProfileStore.open(dir, 2, 64)) {
-            putRaw(DAY0 + HOUR, 1, inputs.get(0));
-            putRaw(DAY0 + HOUR + 1, 2, inputs.get(1));
+            putRaw(store, DAY0 + HOUR, 1, inputs.get(0));
+            putRaw(store, DAY0 + HOUR + 1, 2, inputs.get(1));
             Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, () -> false);
             compactor.runOnce();
             compactor.close();
             Path rollup = store.list().get(0).path();
             Files.write(rollup, Arrays.copyOf(Files.readAllBytes(rollup), 100)); // damaged on disk
-            putRaw(DAY0 + 2 * HOUR, 3, inputs.get(2));
+            putRaw(store, DAY0 + 2 * HOUR, 3, inputs.get(2));
             try (MergeService merges = new MergeService(store, LIMITS, 2)) {
                 MergeResult r = merges.merge(false).join();
                 assertThat(r.body()).isEqualTo(rawMerge(List.of(inputs.get(2))));
@@ -262,21 +262,24 @@ class QuarantineTest {
     }
 
     /** Stores {@code good} an hour into DAY0, with a marked profile after each one at an index of {@code parity}; returns those. */
-    private List<Path> storeWithMarkedBetween(List<byte[]> good, int parity) throws Exception {
+    private List<Path> storeWithMarkedBetween(ProfileStore store, List<byte[]> good, int parity) throws Exception {
         byte[] poison = marked();
         long t = DAY0 + 3 * HOUR;
         List<Path> bad = new ArrayList<>();
         for (int i = 0; i < good.size(); i++) {
-            putRaw(t + i * 1000, i + 1, good.get(i));
+            putRaw(store, t + i * 1000, i + 1, good.get(i));
             if (i % 2 == parity) {
-                bad.add(putRaw(t + i * 1000 + 500, 100 + i, poison));
+                bad.add(putRaw(store, t + i * 1000 + 500, 100 + i, poison));
             }
         }
         return bad;
     }
 
-    private Path putRaw(long receivedMillis, long seq, byte[] body) throws Exception {
-        return Files.write(dir.resolve(StoredFile.raw(receivedMillis, seq, "0ther0")), body);
+    /** A raw file of another boot, placed in the directory as by hand: listed once the store looks again. */
+    private Path putRaw(ProfileStore store, long receivedMillis, long seq, byte[] body) throws Exception {
+        Path p = Files.write(dir.resolve(StoredFile.raw(receivedMillis, seq, "0ther0")), body);
+        store.rescan();
+        return p;
     }
 
     private static byte[] rawMerge(List<byte[]> inputs) throws Exception {

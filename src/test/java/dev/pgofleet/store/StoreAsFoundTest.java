@@ -72,7 +72,42 @@ class StoreAsFoundTest {
             run("mkfifo", dir.resolve("1795000000005-0000000005-aaaaaa.pprof").toString());
             Files.createSymbolicLink(dir.resolve("1795000000003-0000000003-aaaaaa.pprof"), Path.of("/dev/zero"));
             assertThat(merge(store).profiles()).isEqualTo(1);
+            assertThat(store.rescan()).hasSize(1); // what a compaction pass does first
+            assertThat(merge(store).profiles()).isEqualTo(1);
             assertThat(dir.resolve("quarantine/1795000000005-0000000005-aaaaaa.pprof")).exists();
+            assertThat(Files.isSymbolicLink(dir.resolve("quarantine/1795000000003-0000000003-aaaaaa.pprof"))).isTrue();
+        }
+    }
+
+    /**
+     * Merges list what the store keeps in memory, not the directory: a file placed by hand while
+     * the collector runs is merged once the store looks again (each compaction pass does), one
+     * removed by hand is dropped at a read that misses it or at that look, and a merge never fails.
+     */
+    @Test
+    void filesPlacedOrRemovedByHandWhileRunningAreSeenAtTheNextLook() throws Exception {
+        try (ProfileStore store = ProfileStore.open(dir, 2, 8)) {
+            Path ours = store.store(fleet(1)).get();
+            Path placed = Files.write(dir.resolve("1795000000007-0000000007-aaaaaa.pprof"), fleet(2));
+            assertThat(merge(store).profiles()).as("not yet looked at").isEqualTo(1);
+            long before = store.generation();
+            assertThat(store.rescan()).extracting(StoredFile::path).containsExactlyInAnyOrder(ours, placed);
+            assertThat(store.generation()).as("cached merges are stale").isGreaterThan(before);
+            assertThat(store.storedCount()).isEqualTo(2);
+            assertThat(merge(store).profiles()).isEqualTo(2);
+            long unchanged = store.generation();
+            store.rescan();
+            assertThat(store.generation()).as("nothing new: cached merges stay").isEqualTo(unchanged);
+
+            Files.delete(placed);
+            store.rescan();
+            assertThat(store.snapshot()).containsExactly(ours);
+            assertThat(store.storedCount()).isEqualTo(1);
+            Path second = store.store(fleet(3)).get();
+            Files.delete(ours); // gone before the store looks again: the merge that misses it goes on without it
+            assertThat(merge(store).profiles()).isEqualTo(1);
+            assertThat(store.snapshot()).containsExactly(second);
+            assertThat(dir.resolve("quarantine")).isEmptyDirectory();
         }
     }
 
