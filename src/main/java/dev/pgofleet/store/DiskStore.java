@@ -134,7 +134,7 @@ public final class DiskStore implements ProfileStore {
             store.removeTempFiles();
             OriginalTakeover.run(abs, store.quarantine, store.dirSync, limits);
             StoreAccess.reportUnknownEntries(abs);
-            List<StoreScan.Listed> listed = store.scan.list();
+            List<StoreScan.Listed> listed = store.scan.list(p -> null);
             listed.forEach(l -> store.index.put(l.file().path(), l));
             store.counters.reset(listed);
             // New names sort after everything stored before (a rollup's content is older than its making).
@@ -408,24 +408,23 @@ public final class DiskStore implements ProfileStore {
     }
 
     @Override
-    public void quarantine(Path file, String reason) {
+    public boolean quarantine(Path file, String reason) {
+        boolean moved = true;
         try {
             Files.move(file, quarantine.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            index.remove(file);
+            log.error("quarantined stored profile {}: {} (moved to {})", file.getFileName(), reason, quarantine);
         } catch (NoSuchFileException gone) {
             // removed by hand since it was listed: nothing to set aside, and no longer listed
-            index.remove(file);
-            generation.incrementAndGet();
             log.warn("stored profile {} is gone from the store ({}): no longer merged", file.getFileName(), reason);
-            recount();
-            return;
+            moved = false;
         } catch (IOException e) {
             log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", file.getFileName(), reason, e.toString());
-            return;
+            return true;
         }
+        index.remove(file);
         generation.incrementAndGet();
-        log.error("quarantined stored profile {}: {} (moved to {})", file.getFileName(), reason, quarantine);
         recount();
+        return moved;
     }
 
     @Override

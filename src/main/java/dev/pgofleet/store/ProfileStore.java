@@ -108,8 +108,11 @@ public interface ProfileStore extends AutoCloseable {
 
     Lock maintenanceLock();
 
-    /** Sets aside a stored file that no longer parses, so that merges go on without it. */
-    void quarantine(Path file, String reason);
+    /**
+     * Sets aside a stored file that no longer parses, so that merges go on without it; false when
+     * the file was already gone (another reader set it aside first, or it was removed by hand).
+     */
+    boolean quarantine(Path file, String reason);
 
     /**
      * Replaces {@code inputs} (everything stored when the merge began) by their merge (and_combine);

@@ -37,6 +37,10 @@ final class Quarantine implements ParallelFold.OnBadInput {
 
     @Override
     public void handle(Path file, String reason) {
+        // A merge and the compactor may both meet the same file: the one that sets it aside counts it.
+        if (!store.quarantine(file, reason)) {
+            return;
+        }
         if (isOwn(file)) {
             log.error("ALARM: the collector's own file {} cannot be read ({}); the profiles it holds are left out of merges"
                     + " until it is repaired (it is kept in quarantine/)", file.getFileName(), reason);
@@ -44,7 +48,6 @@ final class Quarantine implements ParallelFold.OnBadInput {
         } else {
             submitted.incrementAndGet();
         }
-        store.quarantine(file, reason);
     }
 
     /** Submitted profiles set aside since start. */

@@ -14,8 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +42,9 @@ final class StoreScan {
 
     /**
      * What the last listing found, by name: a stored file never changes once it has its name, so
-     * a name listed again is not looked at again (a pass lists thousands of files several times).
+     * a name listed again is not looked at again (a rollup's inputs, say, are listed until deleted).
      */
     private volatile Map<String, Listed> known = Map.of();
-    /** Stored profiles, oldest content first. */
-    List<Listed> list() throws IOException {
-        return list(p -> null);
-    }
 
     /**
      * Stored profiles, oldest content first; {@code ours} gives a file this store wrote (a regular

@@ -353,17 +353,18 @@ public final class S3Store implements ProfileStore {
     }
 
     @Override
-    public void quarantine(Path file, String reason) {
+    public boolean quarantine(Path file, String reason) {
         String name = file.toString();
         try {
             objects.copy(name, "quarantine/" + name);
             objects.delete(name);
         } catch (IOException e) {
             log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", name, reason, e.getMessage());
-            return;
+            return true;
         }
         generation.incrementAndGet();
         log.error("quarantined stored profile {}: {} (moved to {}quarantine/)", name, reason, location);
+        return true;
     }
 
     /** Replaces {@code inputs} by their merge; on a replica that does not compact, leaves the store as it is and returns null. */
