@@ -9,9 +9,9 @@
 #      bench/load.sh --sustained src/test/resources/testdata/profiles/fleet/inst001.pprof 32 20 10 5 # a smoke run
 #      SERVICES=100 bench/load.sh src/test/resources/testdata/profiles/fleet/inst001.pprof 32 20
 # The sustained mode (dev.pgofleet.bench.SustainedLoad) prints, per second, accepted and refused
-# submits and the compaction lag (from /metrics), a merge every MERGE_EVERY seconds (timed), then
-# accepted/s, refused/s, p50/p99 of accepted submits, the highest lag and the collector's CPU per
-# accepted profile. JAR=path/to/other/pgo-fleet.jar runs that collector instead (to compare builds in one session);
+# submits and the compaction lag (from /metrics), a merge every MERGE_EVERY seconds (on a connection
+# of its own, timed to its last byte), then accepted/s, refused/s, p50/p99 of accepted submits, the
+# highest lag, the collector's CPU per accepted profile and its own log's time for each merge. JAR=path/to/other/pgo-fleet.jar runs that collector instead (to compare builds in one session);
 # ORIGINAL_SRC=path/to/a/checkout/of/t2bot/pgo-fleet runs the original Go collector, built by bench/original.sh
 # (it has no /metrics, so no lag; MERGE_EVERY=0 takes no merge during the load).
 # SERVICES=N (default 1, closed-loop mode) spreads the submits over services svc-0 .. svc-<N-1>; the
@@ -65,4 +65,7 @@ merge() { # $1: query
 }
 if [ -n "${ORIGINAL_SRC:-}" ]; then echo "(no merge of the original after the run: it parses every stored file at once)"
 elif [ "$SERVICES" -le 1 ]; then merge ""; else for i in $(seq 0 $(( SERVICES < 10 ? SERVICES - 1 : 9 ))); do merge "?service=svc-$i"; done; fi
+[ -n "$SUSTAINED" ] && [ -z "${ORIGINAL_SRC:-}" ] && echo "merges as the collector logged them (time on its merge thread, the one after the run included): $(
+  grep -o 'merged [0-9]* files.* in [0-9]* ms$' "$work/collector.log" | awk '{print $(NF-1)}' | sort -n \
+    | awk '{a[NR]=$1} END{if (NR) printf "%d, median %d, max %d ms", NR, a[int((NR+1)/2)], a[NR]}')"
 echo "compactor: $(grep -c 'compacted' "$work/collector.log" || true) passes logged; last: $(grep 'compacted' "$work/collector.log" | tail -1 | cut -c1-160)"

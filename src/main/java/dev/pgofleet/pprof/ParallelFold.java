@@ -66,6 +66,28 @@ public final class ParallelFold {
     public interface Source {
         /** The input's bytes, refused above {@code limit} bytes. */
         byte[] read(Path input, long limit) throws IOException, InvalidProfileException;
+
+        /** The input already decoded and checked, when the source holds it so (it is then not read); null otherwise. */
+        default ValidProfile decoded(Path input) {
+            return null;
+        }
+
+        /** This source, except that the inputs {@code held} gives (null: none) come decoded from it. */
+        default Source holding(Function<Path, ValidProfile> held) {
+            Source self = this;
+            return new Source() {
+                @Override
+                public byte[] read(Path input, long limit) throws IOException, InvalidProfileException {
+                    return self.read(input, limit);
+                }
+
+                @Override
+                public ValidProfile decoded(Path input) {
+                    ValidProfile p = held.apply(input);
+                    return p != null ? p : self.decoded(input);
+                }
+            };
+        }
     }
 
     /** Reads local files (see {@link #read(Path, long)}). */
@@ -336,6 +358,10 @@ public final class ParallelFold {
     }
 
     static ValidProfile decode(Source source, Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
+        ValidProfile held = source.decoded(f);
+        if (held != null) {
+            return requireCpu ? CpuProfileCheck.require(held) : held;
+        }
         ValidProfile p = ValidProfile.parse(source.read(f, limits.maxCompressedBytes()), limits);
         return requireCpu ? CpuProfileCheck.require(p) : p;
     }

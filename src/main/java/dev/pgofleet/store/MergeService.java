@@ -231,14 +231,16 @@ public final class MergeService implements AutoCloseable {
     private Folded foldStore(ProfileForm form, long sinceMillis, boolean combine, boolean describe, PartialFolds early) {
         Set<Path> setAside = new HashSet<>();
         int relisted = 0;
-        // Every profile accepted before this merge began is in it. One whose submit began later is
-        // in it if a partial holds it; rather than read its file while its fold is queued, the
-        // merge leaves it to the next one. Folds queued before the mark are waited for (briefly).
+        // Every profile accepted before this merge began is in it, with no wait for the fold
+        // threads: a profile whose fold is still queued is folded from its decoded copy in the
+        // queue. One whose submit began later, or is still being made durable (it may yet fail),
+        // is in it only if a partial holds it; the next merge holds it.
         long mark = early == null ? 0 : store.names().mark();
-        Predicate<Path> later = early == null ? p -> false : p -> store.names().namedAfter(StoredFile.of(p), mark);
-        if (early != null && early.owned() > 0) {
-            early.awaitFolded(store.names(), mark, FOLD_WAIT_NANOS);
-        }
+        Predicate<Path> later = early == null ? p -> false : p -> {
+            StoredFile f = StoredFile.of(p);
+            return store.names().namedAfter(f, mark) || store.isPending(f);
+        };
+        ParallelFold.Source source = early == null ? store::read : ((ParallelFold.Source) store::read).holding(early::queued);
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
             int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
@@ -259,7 +261,7 @@ public final class MergeService implements AutoCloseable {
                     foldCheck.add(p);
                     merger.add(p);
                 };
-                List<Path> folded = ParallelFold.fold(covered.toRead(files, later), store::read, into, true, quarantine::limitsFor, true,
+                List<Path> folded = ParallelFold.fold(covered.toRead(files, later), source, into, true, quarantine::limitsFor, true,
                         decodePool, decodeThreads * 4 * group, group, quarantine, n -> {});
                 for (PartialFolds.Snapshot s : covered.used()) {
                     merger.add(s.profile());
@@ -306,9 +308,6 @@ public final class MergeService implements AutoCloseable {
         }
     }
 
-    /** How long a merge waits for the folds queued before it began; past that it reads their files. */
-    static final long FOLD_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     /** Raw files a merge reads rather than use the partials folded at submit that hold them. */
     static final int READ_UP_TO = Compactor.CATCH_UP_WITH_PARTIALS;
 
@@ -330,9 +329,9 @@ public final class MergeService implements AutoCloseable {
             return covered.size() > READ_UP_TO ? new Covered(used, covered) : new Covered(List.of(), Set.of());
         }
 
-        /** The listed files to read: all of them without snapshots, else those no snapshot holds that are not {@code later}. */
+        /** The listed files to read: those no snapshot holds that are not {@code later}. */
         List<Path> toRead(List<Path> listed, Predicate<Path> later) {
-            return files.isEmpty() ? listed : listed.stream().filter(f -> !files.contains(f) && !later.test(f)).toList();
+            return listed.stream().filter(f -> !files.contains(f) && !later.test(f)).toList();
         }
 
         /** What the merge holds, in listing order: the files folded and those the snapshots stand for. */

@@ -16,13 +16,11 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +68,8 @@ public final class PartialFolds implements AutoCloseable {
     private static final Partial PENDING = new Partial(Long.MIN_VALUE);
 
     private final ConcurrentHashMap<String, Partial> owners = new ConcurrentHashMap<>();
-    /** Sequence numbers of the raw files whose fold is pending: a merge waits for those named before it began. */
-    private final ConcurrentSkipListSet<Long> foldsPending = new ConcurrentSkipListSet<>();
+    /** The decoded profiles of durable raw files whose fold is queued, by file name: a merge folds them from here. */
+    private final ConcurrentHashMap<String, ValidProfile> queued = new ConcurrentHashMap<>();
     /** Partials a compaction pass took and has not dropped yet: merges may still use them. */
     private final Set<Partial> detached = ConcurrentHashMap.newKeySet();
     private final List<Map<Long, Partial>> stripes = new ArrayList<>();
@@ -140,7 +138,7 @@ public final class PartialFolds implements AutoCloseable {
         unresolved.incrementAndGet();
         CompletableFuture<Path> stored;
         try {
-            stored = store.store(body, this::durable);
+            stored = store.store(body, raw -> durable(raw, decoded));
         } catch (RuntimeException e) {
             resolved(bytes);
             throw e;
@@ -160,7 +158,7 @@ public final class PartialFolds implements AutoCloseable {
                 });
             } catch (RejectedExecutionException e) {
                 owners.remove(name(path), PENDING);
-                foldsPending.remove(seq(path));
+                queued.remove(name(path));
                 notFolded.incrementAndGet();
                 resolved(bytes);
             }
@@ -182,36 +180,31 @@ public final class PartialFolds implements AutoCloseable {
     }
 
     /** Records that a raw file is durable and its fold to come: from now on the compactor leaves it to its partial. */
-    void durable(Path raw) {
+    void durable(Path raw, ValidProfile decoded) {
         owners.put(name(raw), PENDING);
-        foldsPending.add(seq(raw));
+        queued.put(name(raw), decoded);
     }
 
     /**
-     * Waits, at most {@code maxNanos}, until every raw file named up to {@code mark} is stored (or
-     * failed) and its fold here decided; false if the time ran out. A file leaves the store's
-     * names in flight only after {@link #durable} registered its fold.
+     * The decoded profile of a durable raw file whose fold is still queued, or null (folded,
+     * refused, or never folded early). A merge folds it from here rather than wait for the fold
+     * threads or read the file: the profile is the one the submit check decoded from the file's bytes.
      */
-    boolean awaitFolded(RawNames names, long mark, long maxNanos) {
-        long start = System.nanoTime();
-        while (!(names.writtenUpTo(mark) && foldsPending.floor(mark) == null)) {
-            if (System.nanoTime() - start >= maxNanos || Thread.currentThread().isInterrupted()) {
-                return false;
-            }
-            LockSupport.parkNanos(WAIT_STEP_NANOS);
-        }
-        return true;
+    ValidProfile queued(Path raw) {
+        return queued.get(name(raw));
     }
 
-    private static final long WAIT_STEP_NANOS = 200_000;
+    /** Folds queued and not yet made. */
+    int foldsQueued() {
+        return queued.size();
+    }
 
     /** Folds one durable raw file's profile into this thread's partial of its hour (or leaves it to its file). */
     void fold(Path raw, ValidProfile p) {
-        StoredFile f = StoredFile.of(raw);
         try {
-            foldInto(raw, Compactor.floor(f.fromMillis(), Compactor.HOUR), p);
+            foldInto(raw, Compactor.floor(StoredFile.of(raw).fromMillis(), Compactor.HOUR), p);
         } finally {
-            foldsPending.remove(f.seq());
+            queued.remove(name(raw));
         }
     }
 
@@ -330,10 +323,6 @@ public final class PartialFolds implements AutoCloseable {
 
     private static String name(Path p) {
         return p.getFileName().toString();
-    }
-
-    private static long seq(Path raw) {
-        return StoredFile.of(raw).seq();
     }
 
     /** Profiles folded at submit since start, and those left to be read from their file. */

@@ -67,11 +67,6 @@ public final class RawNames {
         return lastSeq;
     }
 
-    /** Whether every name issued up to {@code mark} is stored or failed. */
-    boolean writtenUpTo(long mark) {
-        return inFlight.floorKey(mark) == null;
-    }
-
     /** Whether {@code f} is this boot's raw file named after {@code mark}: its submit began after the mark was taken. */
     boolean namedAfter(StoredFile f, long mark) {
         return f.kind() == StoredFile.Kind.RAW && f.boot().equals(boot) && f.seq() > mark;

@@ -210,10 +210,10 @@ public final class LoadGenerator {
         return new Result(connections, bodies.get(0).length, elapsed, total, all, ok, st, errors.sum());
     }
 
-    private record Answer(int status, boolean close) {}
+    record Answer(int status, boolean close) {}
 
     // One buffered stream per connection: answers come one at a time, so nothing is lost between them.
-    private static Answer readAnswer(InputStream in) throws IOException {
+    static Answer readAnswer(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream(256);
         int state = 0;
         while (state < 4) {

@@ -3,7 +3,9 @@ package dev.pgofleet.store;
 import dev.pgofleet.pprof.DecodeLimits;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /** Local stores with an injected fault, for tests outside this package (a collector on a socket). */
 public final class FaultyStores {
@@ -21,5 +23,25 @@ public final class FaultyStores {
             }
             DirectorySync.fsyncDirectory(d);
         });
+    }
+
+    /**
+     * A directory fsync that, on a call for which {@code hold} answers true, counts {@code inFsync}
+     * down, waits for {@code release} and then fails; every other call syncs for real. It keeps a
+     * rename in the store and not yet durable for as long as a test needs.
+     */
+    static DirectorySync.Fsync heldThenFailed(BooleanSupplier hold, CountDownLatch inFsync, CountDownLatch release) {
+        return d -> {
+            if (hold.getAsBoolean()) {
+                inFsync.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("injected: fsync of the directory failed");
+            }
+            DirectorySync.fsyncDirectory(d);
+        };
     }
 }

@@ -19,6 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,8 +150,9 @@ class PartialFoldsTest {
 
     /**
      * A merge holds every profile accepted before it began, even one whose fold is stuck in the
-     * queue (its file is read once the merge has waited long enough); a profile whose submit began
-     * after it, still waiting for its fold, is left to the next merge, which holds it.
+     * queue, without waiting: it folds the queued profile, not its file (damaged here to show it);
+     * a profile whose submit began after it, still waiting for its fold, is left to the next merge,
+     * which holds it.
      */
     @Test
     void aMergeHoldsWhatWasAcceptedBeforeItAndLeavesLaterProfilesWhoseFoldIsQueued() throws Exception {
@@ -158,7 +162,7 @@ class PartialFoldsTest {
              Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
             merges.useCompactor(compactor);
             storeAll(store, partials, bodies.subList(0, 40));
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
             shared.pool.execute(() -> {
                 try {
                     release.await();
@@ -166,27 +170,57 @@ class PartialFoldsTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            partials.store(store, bodies.get(40), decode(bodies.get(40))).join(); // accepted; its fold waits behind the blocker
-            long stuck = store.names().mark();
-            assertThat(partials.awaitFolded(store.names(), stuck, 20_000_000)).as("its fold is stuck").isFalse();
+            Path stuck = partials.store(store, bodies.get(40), decode(bodies.get(40))).join(); // accepted; its fold waits behind the blocker
+            assertThat(partials.foldsQueued()).as("its fold is stuck").isEqualTo(1);
+            Files.write(stuck, new byte[] {0x1f, (byte) 0x8b, 8, 0});
             ValidProfile later = decode(bodies.get(41));
             merges.beforeListing = () -> partials.store(store, bodies.get(41), later).join();
 
             MergeResult m = merges.merge(false).join();
 
-            assertThat(m.profiles()).as("the stuck profile read from its file, the later one left out").isEqualTo(41);
+            assertThat(m.profiles()).as("the stuck profile folded from the queue, the later one left out").isEqualTo(41);
             assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies.subList(0, 41))));
+            assertThat(dir.resolve("quarantine")).as("the damaged file was not read").isEmptyDirectory();
 
             merges.beforeListing = () -> {};
             release.countDown();
-            assertThat(partials.awaitFolded(store.names(), store.names().mark(), Duration.ofSeconds(10).toNanos()))
-                    .as("every fold decided, none left pending").isTrue();
+            Poll.until("every fold made, none left queued", Duration.ofSeconds(10), () -> partials.foldsQueued() == 0);
             AtomicInteger read = new AtomicInteger();
             merges.foldCheck = p -> read.incrementAndGet();
             MergeResult next = merges.merge(false).join();
             assertThat(next.profiles()).isEqualTo(42);
             assertThat(Canonical.of(next.body())).isEqualTo(Canonical.of(rawMerge(bodies)));
             assertThat(read).as("both now held by partials, nothing read").hasValue(0);
+        }
+    }
+
+    /**
+     * A profile renamed into the store but not yet durable (its directory fsync still running) is
+     * not accepted yet: a merge that uses the partials leaves it out, so when its fsync then fails
+     * and its client is told to retry, no merge has counted it.
+     */
+    @Test
+    void aProfileStillBeingMadeDurableIsLeftOutOfAMerge() throws Exception {
+        List<byte[]> bodies = fleet(41);
+        AtomicBoolean hold = new AtomicBoolean();
+        CountDownLatch inFsync = new CountDownLatch(1), release = new CountDownLatch(1);
+        DirectorySync.Fsync held = FaultyStores.heldThenFailed(() -> hold.getAndSet(false), inFsync, release);
+        try (ProfileStore store = DiskStore.open(dir, 2, 64, LIMITS, held); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            storeAll(store, partials, bodies.subList(0, 40));
+            hold.set(true);
+            CompletableFuture<Path> last = partials.store(store, bodies.get(40), decode(bodies.get(40)));
+            assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.list()).as("renamed, not yet durable").hasSize(41);
+
+            MergeResult m = merges.merge(false).join();
+
+            assertThat(m.profiles()).isEqualTo(40);
+            assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies.subList(0, 40))));
+            release.countDown();
+            assertThatThrownBy(last::join).hasCauseInstanceOf(StorageException.class);
+            assertThat(merges.merge(false).join().profiles()).isEqualTo(40);
         }
     }
 
@@ -311,7 +345,7 @@ class PartialFoldsTest {
                 Path raw = dir.resolve(StoredFile.raw(day0 + i * 100 * 60_000L + 1, i + 1, "0ther0"));
                 Files.write(raw, body);
                 if (i % 3 != 0) { // the others are read from their files, as after a restart
-                    partials.durable(raw);
+                    partials.durable(raw, decode(body));
                     partials.fold(raw, decode(body));
                     folded++;
                 }
@@ -338,7 +372,7 @@ class PartialFoldsTest {
              Compactor compactor = compactor(store).usePartials(partials)) {
             Path raw = dir.resolve(StoredFile.raw(System.currentTimeMillis() - HOUR, 1, "0ther0"));
             Files.write(raw, body);
-            partials.durable(raw);
+            partials.durable(raw, decode(body));
 
             assertThat(compactor.runOnce()).as("not read while its fold is to come").isZero();
             assertThat(store.list()).extracting(StoredFile::path).containsExactly(raw);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The mark a merge takes: names issued after it are later, and it is written once no earlier name is in flight. */
+/** The mark a merge takes: names issued after it are later; a name is pending until its write is done. */
 class RawNamesTest {
     private static final Path DIR = Path.of("/store");
 
@@ -21,10 +21,9 @@ class RawNamesTest {
         StoredFile otherBoot = StoredFile.of(DIR.resolve(StoredFile.raw(after.fromMillis(), after.seq(), "0ther0")));
         assertThat(names.namedAfter(otherBoot, mark)).as("another process's file is never later").isFalse();
 
-        assertThat(names.writtenUpTo(mark)).isFalse();
-        names.done(after);
-        assertThat(names.writtenUpTo(mark)).as("a later name in flight does not count").isFalse();
+        assertThat(names.isPending(before)).as("in flight until done").isTrue();
         names.done(before);
-        assertThat(names.writtenUpTo(mark)).isTrue();
+        assertThat(names.isPending(before)).isFalse();
+        assertThat(names.isPending(after)).isTrue();
     }
 }

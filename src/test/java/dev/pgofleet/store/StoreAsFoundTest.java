@@ -152,18 +152,8 @@ class StoreAsFoundTest {
         java.util.concurrent.CountDownLatch inFsync = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        DirectorySync.Fsync held = d -> {
-            if (calls.incrementAndGet() == 2) { // the second submit's group commit waits, then fails
-                inFsync.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IOException("injected: fsync of the directory failed");
-            }
-            DirectorySync.fsyncDirectory(d);
-        };
+        // The second submit's group commit waits, then fails.
+        DirectorySync.Fsync held = FaultyStores.heldThenFailed(() -> calls.incrementAndGet() == 2, inFsync, release);
         try (ProfileStore store = DiskStore.open(dir, 2, 8, DecodeLimits.DEFAULT, held);
              MergeService merges = new MergeService(store, DecodeLimits.DEFAULT, 2)) {
             store.store(fleet(1)).get();
