@@ -72,7 +72,7 @@ public final class ParallelFold {
             return null;
         }
 
-        /** This source, except that the inputs {@code held} gives (null: none) come decoded from it. */
+        /** This source, except that an input for which {@code held} gives a profile (not null) is that profile, not read. */
         default Source holding(Function<Path, ValidProfile> held) {
             Source self = this;
             return new Source() {
@@ -358,6 +358,7 @@ public final class ParallelFold {
     }
 
     static ValidProfile decode(Source source, Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
+        // A held profile was decoded and checked from the same bytes, within the limits of a submit.
         ValidProfile held = source.decoded(f);
         if (held != null) {
             return requireCpu ? CpuProfileCheck.require(held) : held;

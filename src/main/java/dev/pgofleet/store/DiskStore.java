@@ -199,7 +199,13 @@ public final class DiskStore implements ProfileStore {
                         }
                         return p;
                     })
-                    .whenComplete((p, e) -> names.done(name));
+                    .whenComplete((p, e) -> {
+                        names.done(name);
+                        if (e == null) {
+                            // Merges leave a file out until it is durable: one made before now is not current.
+                            generation.incrementAndGet();
+                        }
+                    });
         } catch (RejectedExecutionException e) {
             names.done(name);
             throw e;

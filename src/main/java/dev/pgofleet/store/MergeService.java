@@ -233,13 +233,10 @@ public final class MergeService implements AutoCloseable {
         int relisted = 0;
         // Every profile accepted before this merge began is in it, with no wait for the fold
         // threads: a profile whose fold is still queued is folded from its decoded copy in the
-        // queue. One whose submit began later, or is still being made durable (it may yet fail),
-        // is in it only if a partial holds it; the next merge holds it.
+        // queue. One whose submit began later is left out unless a partial copy the merge uses
+        // holds it; the next merge holds it.
         long mark = early == null ? 0 : store.names().mark();
-        Predicate<Path> later = early == null ? p -> false : p -> {
-            StoredFile f = StoredFile.of(p);
-            return store.names().namedAfter(f, mark) || store.isPending(f);
-        };
+        Predicate<Path> later = early == null ? p -> false : p -> store.names().namedAfter(StoredFile.of(p), mark);
         ParallelFold.Source source = early == null ? store::read : ((ParallelFold.Source) store::read).holding(early::queued);
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
@@ -248,8 +245,8 @@ public final class MergeService implements AutoCloseable {
             beforeListing.run();
             store.readLock().lock();
             try {
-                // A combine leaves out files still being made durable: such a file may be taken back out (its client told to retry).
-                List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis) && !(combine && store.isPending(f)))
+                // Files still being made durable are left out: such a file may be taken back out (its client told to retry).
+                List<Path> files = store.list().stream().filter(f -> inWindow(f, sinceMillis) && !store.isPending(f))
                         .map(StoredFile::path).filter(p -> !setAside.contains(p)).toList();
                 Listed last = lastListed;
                 if (!combine && sinceMillis == Long.MIN_VALUE && last != null && last.form.equals(form) && last.files.equals(files)

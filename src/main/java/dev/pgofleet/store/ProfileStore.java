@@ -67,7 +67,11 @@ public interface ProfileStore extends AutoCloseable {
 
     // --- what is stored
 
-    /** Changes whenever the set of stored profiles changes: a merge made at generation g is current while it stays g. */
+    /**
+     * Changes whenever the set of stored profiles changes, and when a stored profile becomes
+     * durable (merges leave out those still being made durable): a merge made at generation g is
+     * current while it stays g.
+     */
     long generation();
 
     /**

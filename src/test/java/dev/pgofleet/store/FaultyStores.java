@@ -27,10 +27,10 @@ public final class FaultyStores {
 
     /**
      * A directory fsync that, on a call for which {@code hold} answers true, counts {@code inFsync}
-     * down, waits for {@code release} and then fails; every other call syncs for real. It keeps a
-     * rename in the store and not yet durable for as long as a test needs.
+     * down, waits for {@code release} and then fails if {@code fail}; every other call syncs for
+     * real. It keeps a rename in the store and not yet durable for as long as a test needs.
      */
-    static DirectorySync.Fsync heldThenFailed(BooleanSupplier hold, CountDownLatch inFsync, CountDownLatch release) {
+    static DirectorySync.Fsync held(BooleanSupplier hold, CountDownLatch inFsync, CountDownLatch release, boolean fail) {
         return d -> {
             if (hold.getAsBoolean()) {
                 inFsync.countDown();
@@ -39,7 +39,9 @@ public final class FaultyStores {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                throw new IOException("injected: fsync of the directory failed");
+                if (fail) {
+                    throw new IOException("injected: fsync of the directory failed");
+                }
             }
             DirectorySync.fsyncDirectory(d);
         };

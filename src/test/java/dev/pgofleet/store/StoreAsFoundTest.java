@@ -153,7 +153,7 @@ class StoreAsFoundTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
         // The second submit's group commit waits, then fails.
-        DirectorySync.Fsync held = FaultyStores.heldThenFailed(() -> calls.incrementAndGet() == 2, inFsync, release);
+        DirectorySync.Fsync held = FaultyStores.held(() -> calls.incrementAndGet() == 2, inFsync, release, true);
         try (ProfileStore store = DiskStore.open(dir, 2, 8, DecodeLimits.DEFAULT, held);
              MergeService merges = new MergeService(store, DecodeLimits.DEFAULT, 2)) {
             store.store(fleet(1)).get();
