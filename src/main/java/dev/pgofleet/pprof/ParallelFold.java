@@ -360,10 +360,7 @@ public final class ParallelFold {
     static ValidProfile decode(Source source, Path f, DecodeLimits limits, boolean requireCpu) throws IOException, InvalidProfileException {
         // A held profile was decoded and checked from the same bytes, within the limits of a submit.
         ValidProfile held = source.decoded(f);
-        if (held != null) {
-            return requireCpu ? CpuProfileCheck.require(held) : held;
-        }
-        ValidProfile p = ValidProfile.parse(source.read(f, limits.maxCompressedBytes()), limits);
+        ValidProfile p = held != null ? held : ValidProfile.parse(source.read(f, limits.maxCompressedBytes()), limits);
         return requireCpu ? CpuProfileCheck.require(p) : p;
     }
 
