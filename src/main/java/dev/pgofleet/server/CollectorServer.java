@@ -101,7 +101,9 @@ public final class CollectorServer implements AutoCloseable {
                 new FlameGraphHandler(mergesOf, config.retryAfterSeconds(), config.pgoExclude()),
                 new ServicesHandler(services, metricsThread, config.retryAfterSeconds()), new UiHandler(), metrics, connections);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.io = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        // One event loop per core (Netty's default is two): they only move bytes, and a second per core
+        // added wake-ups and no throughput under a sustained load (bench/README.md).
+        this.io = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
         metrics.watchKeyReloads(keyReloader::failures);
         metrics.watchStorageRequests(store::requests);

@@ -12,11 +12,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Group commit for directory entries: a rename is durable once the directory is fsync'd, and one
  * fsync covers every rename made before it started. Callers ask for a sync after their rename;
- * all requests waiting when a round starts share that round.
+ * all requests waiting when a round starts share that round. While other writes are under way, a
+ * round waits {@link #LINGER_NANOS} first, so that it covers their renames too: under a sustained
+ * load a round then covers more profiles, and each round is a directory fsync: a metadata write and
+ * a disk flush, with the waits and wake-ups they bring (bench/README.md).
  */
 final class DirectorySync implements AutoCloseable {
     /** How a directory is made durable; tests inject failures here. */
@@ -26,25 +31,36 @@ final class DirectorySync implements AutoCloseable {
     }
 
     static final Fsync REAL = DirectorySync::fsyncDirectory;
+    /** Short against a submit's answer time under load (10-20 ms), long enough for a file fsync to finish. */
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Path dir;
     private final Fsync fsync;
     /** Runs the rounds: a thread of this store's own, or a pool every service's store shares. */
     private final Executor rounds;
     private final ExecutorService owned;
+    /** Whether a write is under way whose rename a round could wait for. */
+    private final BooleanSupplier othersWriting;
+    private final long lingerNanos;
     private List<CompletableFuture<Void>> waiting = new ArrayList<>();
     /** Whether a round is queued or running; at most one per directory at a time. */
     private boolean running;
     private boolean closed;
 
     DirectorySync(Path dir, Fsync fsync) {
-        this(dir, fsync, null);
+        this(dir, fsync, null, () -> false);
     }
 
-    /** With the rounds run on {@code shared} (null: on a thread of its own). */
-    DirectorySync(Path dir, Fsync fsync, Executor shared) {
+    /** With the rounds run on {@code shared} (null: on a thread of its own), lingering while {@code othersWriting}. */
+    DirectorySync(Path dir, Fsync fsync, Executor shared, BooleanSupplier othersWriting) {
+        this(dir, fsync, shared, othersWriting, LINGER_NANOS);
+    }
+
+    DirectorySync(Path dir, Fsync fsync, Executor shared, BooleanSupplier othersWriting, long lingerNanos) {
         this.dir = dir;
         this.fsync = fsync;
+        this.othersWriting = othersWriting;
+        this.lingerNanos = lingerNanos;
         this.owned = shared == null ? Executors.newSingleThreadExecutor(Threads.named("dir-fsync")) : null;
         this.rounds = shared == null ? owned : shared;
     }
@@ -83,6 +99,9 @@ final class DirectorySync implements AutoCloseable {
     /** Rounds until nothing waits: every request waiting when a round starts shares its fsync. */
     private void run() {
         while (true) {
+            if (othersWriting.getAsBoolean()) {
+                LockSupport.parkNanos(lingerNanos);
+            }
             List<CompletableFuture<Void>> batch;
             synchronized (this) {
                 if (waiting.isEmpty()) {

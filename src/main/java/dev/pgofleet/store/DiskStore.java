@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,6 +61,8 @@ public final class DiskStore implements ProfileStore {
     private final ReentrantReadWriteLock files = new ReentrantReadWriteLock();
     private final ReentrantLock maintenance = new ReentrantLock();
     private final AtomicLong generation = new AtomicLong();
+    /** Submits between the start of their write and their rename: a directory fsync round waits a moment for them. */
+    private final AtomicInteger writing = new AtomicInteger();
     /**
      * What is stored, in the listing's order: every change this process makes to the stored names
      * is made here too, so a listing costs no directory read (with thousands of raw and spare files,
@@ -97,7 +100,7 @@ public final class DiskStore implements ProfileStore {
         this.quarantine = dir.resolve(QUARANTINE);
         this.io = io;
         this.ownsIo = ownsIo;
-        this.dirSync = new DirectorySync(dir, fsync, fsyncRounds);
+        this.dirSync = new DirectorySync(dir, fsync, fsyncRounds, () -> writing.get() > 0);
         this.scan = new StoreScan(dir, quarantine);
         this.spares = new SpareFiles(dir);
         this.journal = new ReplacementJournal(dir, dirSync, spares);
@@ -234,6 +237,7 @@ public final class DiskStore implements ProfileStore {
 
     private Path writeAndRename(byte[] bytes, StoredFile stored) {
         Path target = stored.path(), tmp = spares.take();
+        writing.incrementAndGet();
         try {
             if (tmp == null || !DurableFiles.overwrite(tmp, bytes)) {
                 tmp = dir.resolve(TEMP_PREFIX + target.getFileName());
@@ -249,6 +253,8 @@ public final class DiskStore implements ProfileStore {
             failedWriteBytes = Math.max(1, bytes.length);
             DurableFiles.deleteQuietly(tmp);
             throw new UncheckedIOException(e);
+        } finally {
+            writing.decrementAndGet();
         }
     }
 
