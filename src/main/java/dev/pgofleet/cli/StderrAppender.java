@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +24,11 @@ import java.util.function.Supplier;
 public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** How long a line may wait for others to share its write: not long to a reader of the log. */
     static final long LINGER_MILLIS = 10;
+    /** How long stopping waits for stderr to take what is queued. */
+    static final long STOP_WAIT_MILLIS = 1000;
     private final Supplier<PrintStream> stream;
+    /** Held while writing: batches go out whole and in order. */
+    private final ReentrantLock writing = new ReentrantLock();
     private Encoder<ILoggingEvent> encoder;
     private int queueSize = 8192;
     private BlockingQueue<ILoggingEvent> queue;
@@ -65,14 +70,19 @@ public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEve
             return;
         }
         e.prepareForDeferredProcessing();
-        try {
-            queue.put(e);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
+        if (!queue.offer(e)) {
+            putUninterruptibly(e); // a warning or an error waits for room, also on an interrupted thread
+        }
+        if (!isStarted()) { // stopped meanwhile: once the writer is done, nobody else writes this event
+            awaitWriter();
+            writeQueued();
         }
     }
 
-    /** Writes what is queued, then stops; the shutdown hook calls this, so the last lines are never lost. */
+    /**
+     * Writes what is queued, then stops; the shutdown hook calls this, so the last lines are never
+     * lost, unless stderr itself is stuck: then it gives up after {@link #STOP_WAIT_MILLIS}.
+     */
     @Override
     public void stop() {
         if (!isStarted()) {
@@ -80,14 +90,20 @@ public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEve
         }
         super.stop();
         writer.interrupt();
+        awaitWriter();
         try {
-            writer.join(TimeUnit.SECONDS.toMillis(1));
+            if (writing.tryLock(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                try {
+                    writeQueued();
+                } finally {
+                    writing.unlock();
+                }
+            } else {
+                addWarn("stderr took no log for " + STOP_WAIT_MILLIS + " ms: " + queue.size() + " events not written");
+            }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        List<ILoggingEvent> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        write(rest);
     }
 
     private void writeUntilStopped() {
@@ -98,15 +114,32 @@ public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEve
                 batch.add(queue.take());
                 Thread.sleep(LINGER_MILLIS);
             } catch (InterruptedException e) {
-                stopping = true; // stop() writes what comes after
+                stopping = true; // what is queued is written below, the rest by stop()
             }
-            queue.drainTo(batch);
-            write(batch);
+            writing.lock();
+            try {
+                queue.drainTo(batch);
+                write(batch);
+            } finally {
+                writing.unlock();
+            }
             batch.clear();
         }
     }
 
-    private synchronized void write(List<ILoggingEvent> events) {
+    private void writeQueued() {
+        writing.lock();
+        try {
+            List<ILoggingEvent> rest = new ArrayList<>();
+            queue.drainTo(rest);
+            write(rest);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Every event encoded, in one write; a failure is reported to logback's status, and the writer goes on. */
+    private void write(List<ILoggingEvent> events) {
         if (events.isEmpty()) {
             return;
         }
@@ -118,8 +151,35 @@ public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEve
                 addError("cannot encode a log event", broken);
             }
         }
-        PrintStream err = stream.get();
-        err.write(out.toByteArray(), 0, out.size());
-        err.flush();
+        try {
+            PrintStream err = stream.get();
+            err.write(out.toByteArray(), 0, out.size());
+            err.flush();
+        } catch (RuntimeException broken) {
+            addError("cannot write the log", broken);
+        }
+    }
+
+    private void awaitWriter() {
+        try {
+            writer.join(STOP_WAIT_MILLIS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void putUninterruptibly(ILoggingEvent e) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(e);
+                break;
+            } catch (InterruptedException ie) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

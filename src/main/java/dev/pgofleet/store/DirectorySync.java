@@ -31,7 +31,10 @@ final class DirectorySync implements AutoCloseable {
     }
 
     static final Fsync REAL = DirectorySync::fsyncDirectory;
-    /** Short against a submit's answer time under load (10-20 ms), long enough for a file fsync to finish. */
+    /**
+     * Short against a submit's answer time under load (10-20 ms), long enough for a file fsync to
+     * finish. On the pool services share, a lingering round holds one of its threads that long.
+     */
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Path dir;
@@ -99,16 +102,18 @@ final class DirectorySync implements AutoCloseable {
     /** Rounds until nothing waits: every request waiting when a round starts shares its fsync. */
     private void run() {
         while (true) {
-            if (othersWriting.getAsBoolean()) {
-                LockSupport.parkNanos(lingerNanos);
-            }
-            List<CompletableFuture<Void>> batch;
             synchronized (this) {
                 if (waiting.isEmpty()) {
                     running = false;
                     notifyAll();
                     return;
                 }
+            }
+            if (othersWriting.getAsBoolean()) {
+                LockSupport.parkNanos(lingerNanos);
+            }
+            List<CompletableFuture<Void>> batch;
+            synchronized (this) {
                 batch = waiting;
                 waiting = new ArrayList<>();
             }

@@ -25,11 +25,8 @@ final class DurableFiles {
      */
     static boolean overwrite(Path file, byte[] bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            boolean longer = ch.size() > bytes.length;
             writeAll(ch, bytes);
-            if (longer) { // a truncate is a journalled change even when it changes nothing: only when the spare is longer
-                ch.truncate(bytes.length);
-            }
+            ch.truncate(bytes.length);
             ch.force(true);
             return true;
         } catch (NoSuchFileException gone) {

@@ -76,6 +76,17 @@ class StderrAppenderTest {
     }
 
     @Test
+    void aWarningFromAnInterruptedThreadIsWritten() throws Exception {
+        start(8192);
+        stream.release.countDown();
+        Thread.currentThread().interrupt(); // as a worker being shut down, or the compactor yielding
+        append(Level.WARN, "interrupted");
+        assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+        appender.stop();
+        assertThat(stream.text()).isEqualTo("WARN interrupted\n");
+    }
+
+    @Test
     void withoutAnEncoderItDoesNotStart() {
         appender = new StderrAppender(() -> stream);
         appender.setContext(context);
