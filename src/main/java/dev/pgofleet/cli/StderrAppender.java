@@ -75,7 +75,7 @@ public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEve
         }
         if (!isStarted()) { // stopped meanwhile: once the writer is done, nobody else writes this event
             awaitWriter();
-            writeQueued();
+            writeQueued(new ArrayList<>());
         }
     }
 
@@ -94,7 +94,7 @@ public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEve
         try {
             if (writing.tryLock(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
                 try {
-                    writeQueued();
+                    writeQueued(new ArrayList<>());
                 } finally {
                     writing.unlock();
                 }
@@ -116,23 +116,17 @@ public final class StderrAppender extends UnsynchronizedAppenderBase<ILoggingEve
             } catch (InterruptedException e) {
                 stopping = true; // what is queued is written below, the rest by stop()
             }
-            writing.lock();
-            try {
-                queue.drainTo(batch);
-                write(batch);
-            } finally {
-                writing.unlock();
-            }
+            writeQueued(batch);
             batch.clear();
         }
     }
 
-    private void writeQueued() {
+    /** Writes {@code first} (events already taken from the queue) and everything queued, in one write. */
+    private void writeQueued(List<ILoggingEvent> first) {
         writing.lock();
         try {
-            List<ILoggingEvent> rest = new ArrayList<>();
-            queue.drainTo(rest);
-            write(rest);
+            queue.drainTo(first);
+            write(first);
         } finally {
             writing.unlock();
         }

@@ -50,15 +50,10 @@ final class DirectorySync implements AutoCloseable {
     private boolean running;
     private boolean closed;
 
-    DirectorySync(Path dir, Fsync fsync) {
-        this(dir, fsync, null, () -> false);
-    }
-
-    /** With the rounds run on {@code shared} (null: on a thread of its own), lingering while {@code othersWriting}. */
-    DirectorySync(Path dir, Fsync fsync, Executor shared, BooleanSupplier othersWriting) {
-        this(dir, fsync, shared, othersWriting, LINGER_NANOS);
-    }
-
+    /**
+     * With the rounds run on {@code shared} (null: on a thread of its own), each first waiting
+     * {@code lingerNanos} while {@code othersWriting}.
+     */
     DirectorySync(Path dir, Fsync fsync, Executor shared, BooleanSupplier othersWriting, long lingerNanos) {
         this.dir = dir;
         this.fsync = fsync;

@@ -100,7 +100,7 @@ public final class DiskStore implements ProfileStore {
         this.quarantine = dir.resolve(QUARANTINE);
         this.io = io;
         this.ownsIo = ownsIo;
-        this.dirSync = new DirectorySync(dir, fsync, fsyncRounds, () -> writing.get() > 0);
+        this.dirSync = new DirectorySync(dir, fsync, fsyncRounds, () -> writing.get() > 0, DirectorySync.LINGER_NANOS);
         this.scan = new StoreScan(dir, quarantine);
         this.spares = new SpareFiles(dir);
         this.journal = new ReplacementJournal(dir, dirSync, spares);
