@@ -9,7 +9,8 @@
 # a slice, and its CPU per accepted profile over the whole run (what it did between its slices
 # included: our compaction catches up then); for ours also the lag and the merges.
 # JAR=path/to/other/pgo-fleet.jar runs that build as ours. VERSUS_JAR=path/to/another/pgo-fleet.jar runs
-# that build in the original's place (merges taken from both), to compare two builds of ours.
+# that build in the original's place (merges taken from both), to compare two builds of ours;
+# VERSUS_ENV='PGOF_IO_THREADS=4' and VERSUS_OPTS='-XX:+UseParallelGC' give it settings of its own.
 # The load generator runs from a copy of the classes, so a build made meanwhile does not disturb it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ mvn -B -q test-compile
 work=$(mktemp -d); echo bench-submit > "$work/submit"; echo bench-merge > "$work/merge"
 cp -r target/test-classes "$work/classes"; cp target/pgo-fleet.jar "$work/classes.jar"
 if [ -n "${VERSUS_JAR:-}" ]; then
-  other=(java -jar "$VERSUS_JAR") other_merges=10 name=versus
+  other=(env ${VERSUS_ENV:-} java ${VERSUS_OPTS:-} -jar "$VERSUS_JAR") other_merges=10 name=versus
 else
   bench/original.sh "$ORIGINAL_SRC" "$work/original"; other=("$work/original") other_merges=0 name=original
 fi

@@ -2,6 +2,7 @@ package dev.pgofleet.bench;
 
 import dev.pgofleet.pprof.CpuProfileCheck;
 import dev.pgofleet.pprof.DecodeLimits;
+import dev.pgofleet.pprof.Gzip;
 import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.testing.TestData;
 import java.io.IOException;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The submit path's check of one body (gunzip + validation) over the 24 fleet profiles as
- * received, per call: the work a submit worker does before storing. Single-threaded.
+ * received, per call: the work a submit worker does before storing; also its two halves, the
+ * gunzip and the decode of the inflated bytes. Single-threaded.
  * Run: {@code bench/jmh.sh SubmitCheckBenchmark} (bench/README.md).
  */
 @State(Scope.Benchmark)
@@ -34,25 +36,45 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgs = {"-Xmx512m"})
 public class SubmitCheckBenchmark {
     List<byte[]> bodies;
+    /** The same profiles inflated: the check without the gunzip. */
+    List<byte[]> inflated;
     int next;
 
     @Setup
-    public void load() throws IOException {
+    public void load() throws IOException, InvalidProfileException {
         bodies = new ArrayList<>();
         for (Path f : TestData.fleet()) {
             bodies.add(Files.readAllBytes(f));
         }
+        inflated = new ArrayList<>();
+        for (byte[] b : bodies) {
+            inflated.add(Gzip.gunzip(b, DecodeLimits.DEFAULT.maxDecompressedBytes()));
+        }
     }
 
-    private byte[] body() {
+    private int nextIndex() {
         next = (next + 1) % bodies.size();
-        return bodies.get(next);
+        return next;
     }
 
     /** What the submit handler runs. */
     @Benchmark
     public byte[] submitCheck() throws InvalidProfileException {
-        byte[] b = body();
+        byte[] b = bodies.get(nextIndex());
+        CpuProfileCheck.requireValid(b, DecodeLimits.DEFAULT);
+        return b;
+    }
+
+    /** The gunzip alone. */
+    @Benchmark
+    public byte[] gunzip() throws InvalidProfileException {
+        return Gzip.gunzip(bodies.get(nextIndex()), DecodeLimits.DEFAULT.maxDecompressedBytes());
+    }
+
+    /** The protobuf read and the validation alone. */
+    @Benchmark
+    public byte[] decodeInflated() throws InvalidProfileException {
+        byte[] b = inflated.get(nextIndex());
         CpuProfileCheck.requireValid(b, DecodeLimits.DEFAULT);
         return b;
     }
