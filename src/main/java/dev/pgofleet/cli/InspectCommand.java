@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Prints what Go's PGO reader (Go 1.21-1.23) sees in a profile, full or lean: its size, samples and",
                 "total weight, the call edges (caller, callee, line offset from the caller's start line), the hottest",
-                "with their share, and how many are hot (the hottest edges that make up 99% of the weight)."},
+                "with their share, and how many are hot (the hottest edges that make up 99%% of the weight)."},
         footer = {"", "Examples:", "  pgo-fleet inspect default.pgo", "  pgo-fleet inspect --top 50 default.pgo",
                 "", "Exit codes: 0 printed, 1 the file is unreadable or not a valid profile, 2 usage error."})
 final class InspectCommand implements Callable<Integer> {
