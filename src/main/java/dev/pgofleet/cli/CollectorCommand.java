@@ -107,6 +107,9 @@ final class CollectorCommand implements Callable<Integer> {
         CollectorServer server;
         try {
             server = CollectorServer.start(config, keys);
+        } catch (ConfigException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 1;
         } catch (StoreOpenException e) {
             if (config.storage().isS3()) {
                 log.error("cannot start: {}", e.getMessage()); // it names PGOF_STORAGE

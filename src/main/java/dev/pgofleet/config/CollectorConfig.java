@@ -23,6 +23,7 @@ public record CollectorConfig(
         int workerThreads,
         int workerQueue,
         int ioThreads,
+        NetworkTransport transport,
         long maxInFlightBytes,
         Duration requestTimeout,
         Duration idleTimeout,
@@ -43,6 +44,7 @@ public record CollectorConfig(
     public static final String DIRECTORY = "PGOF_DIRECTORY";
     public static final String SUBMIT_KEYS = "PGOF_SUBMIT_AUTH_KEYS_FILE";
     public static final String MERGE_KEYS = "PGOF_MERGE_AUTH_KEYS_FILE";
+    public static final String TRANSPORT = "PGOF_TRANSPORT";
 
     /**
      * Name, default and meaning of each variable, in the README's words: {@code collector --help}
@@ -58,6 +60,7 @@ public record CollectorConfig(
         new Setting("PGOF_WORKER_THREADS", "number of cores", "threads that validate submits"),
         new Setting("PGOF_WORKER_QUEUE", "64", "submits that may wait for a worker (503 above)"),
         new Setting("PGOF_IO_THREADS", "8", "threads that write and fsync stored profiles"),
+        new Setting(TRANSPORT, "auto", "`epoll` (Linux), `nio`, or `auto`: epoll where it loads, else NIO"),
         new Setting("PGOF_MAX_INFLIGHT_BYTES", "a quarter of the heap", "request bytes held in memory at once (503 above)"),
         new Setting("PGOF_REQUEST_TIMEOUT", "30s", "to receive a whole request, and for a client to take its answer"),
         new Setting("PGOF_IDLE_TIMEOUT", "60s", "idle keep-alive connections are closed"),
@@ -100,6 +103,7 @@ public record CollectorConfig(
                 r.count("PGOF_WORKER_THREADS", cores, 4096),
                 r.count("PGOF_WORKER_QUEUE", 64, 100_000),
                 r.count("PGOF_IO_THREADS", 8, 4096),
+                r.get(TRANSPORT, "auto", NetworkTransport::parse),
                 r.size("PGOF_MAX_INFLIGHT_BYTES", Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4)),
                 r.duration("PGOF_REQUEST_TIMEOUT", "30s"),
                 r.duration("PGOF_IDLE_TIMEOUT", "60s"),

@@ -1,6 +1,8 @@
 package dev.pgofleet.server;
 
 import dev.pgofleet.config.CollectorConfig;
+import dev.pgofleet.config.ConfigException;
+import dev.pgofleet.config.NetworkTransport;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.store.DiskServiceStores;
 import dev.pgofleet.store.MergeService;
@@ -16,11 +18,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -47,6 +49,7 @@ public final class CollectorServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final Channel channel;
+    private final Transport transport;
     /** Every open connection: a graceful stop drains them before the workers and the store stop. */
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final KeyReloader keyReloader;
@@ -57,8 +60,10 @@ public final class CollectorServer implements AutoCloseable {
         ProfileStore open(Path dir, int ioThreads, int ioQueue, DecodeLimits limits) throws IOException;
     }
 
-    private CollectorServer(CollectorConfig config, AuthKeys keys, StoreOpener opener) throws IOException, InterruptedException {
+    private CollectorServer(CollectorConfig config, AuthKeys keys, StoreOpener opener)
+            throws IOException, InterruptedException, ConfigException {
         this.config = config;
+        this.transport = Transport.of(config.transport());
         DecodeLimits limits = new DecodeLimits(config.maxBodyBytes(), config.maxDecompressedBytes());
         int ioQueue = Math.max(64, config.workerQueue() * 4);
         this.store = opener.open(config.directory(), config.ioThreads(), ioQueue, limits);
@@ -100,39 +105,59 @@ public final class CollectorServer implements AutoCloseable {
                 new MetricsHandler(metrics, metricsThread), new SummaryHandler(mergesOf, config.retryAfterSeconds(), config.pgoExclude()),
                 new FlameGraphHandler(mergesOf, config.retryAfterSeconds(), config.pgoExclude()),
                 new ServicesHandler(services, metricsThread, config.retryAfterSeconds()), new UiHandler(), metrics, connections);
-        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.boss = new MultiThreadIoEventLoopGroup(1, transport.handlers());
         // One event loop per core (Netty's default is two): they only move bytes, and a second per core
         // added wake-ups and no throughput under a sustained load (bench/README.md).
-        this.io = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
+        this.io = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), transport.handlers());
         this.keyReloader = new KeyReloader(keys, config, config.keyReloadInterval());
         metrics.watchKeyReloads(keyReloader::failures);
         metrics.watchStorageRequests(store::requests);
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, io)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new CollectorInitializer(context))
                     .bind(config.bindAddress().toSocketAddress()).sync().channel();
         } catch (Exception e) { // also a BindException, which Netty's sync() throws undeclared
             shutdownQuietly();
+            if (e instanceof Errors.NativeIoException n && String.valueOf(n.getMessage()).startsWith("bind(")) {
+                throw asBindException(n);
+            }
             throw e;
         }
     }
 
+    /**
+     * A failed bind as NIO reports it: native epoll throws a plain IOException, "bind(..) failed
+     * with error(-98): Address already in use", which would read as a storage error.
+     */
+    private static BindException asBindException(Errors.NativeIoException e) {
+        BindException b = new BindException(e.getMessage().replaceFirst("^bind\\(\\.\\.\\) failed[^:]*:\\s*", ""));
+        b.initCause(e);
+        return b;
+    }
+
     /** Opens the store (recovering it if needed) and starts listening. */
-    public static CollectorServer start(CollectorConfig config, AuthKeys keys) throws IOException, InterruptedException {
+    public static CollectorServer start(CollectorConfig config, AuthKeys keys)
+            throws IOException, InterruptedException, ConfigException {
         return start(config, keys, config.storage().isS3()
                 ? (dir, ioThreads, ioQueue, limits) -> S3Store.open(config.storage(), config.compactor(), ioThreads, ioQueue)
                 : ProfileStore::open);
     }
 
     /** As {@link #start(CollectorConfig, AuthKeys)}, with the store opened by {@code opener}. */
-    static CollectorServer start(CollectorConfig config, AuthKeys keys, StoreOpener opener) throws IOException, InterruptedException {
+    static CollectorServer start(CollectorConfig config, AuthKeys keys, StoreOpener opener)
+            throws IOException, InterruptedException, ConfigException {
         CollectorServer s = new CollectorServer(config, keys, opener);
-        log.info("collector listening on {}, storing in {}", s.address(), s.store.location());
+        log.info("collector listening on {} ({}), storing in {}", s.address(), s.transport.kind(), s.store.location());
         return s;
+    }
+
+    /** The transport the event loops run on. */
+    NetworkTransport transport() {
+        return transport.kind();
     }
 
     public InetSocketAddress address() {

@@ -1,10 +1,12 @@
 package dev.pgofleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.netty.channel.epoll.Epoll;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /** The collector's start-up errors: one line naming the variable, no Java class name. */
@@ -43,11 +47,17 @@ class CollectorCommandTest {
                 "PGOF_SUBMIT_AUTH_KEYS_FILE", keys.toString(), "PGOF_MERGE_AUTH_KEYS_FILE", keys.toString());
     }
 
-    @Test
-    void anAddressInUseIsOneLineNamingPgofBindAddress() throws Exception {
+    /** Both transports report the same line: native epoll's bind failure is not the JDK's BindException. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll"})
+    void anAddressInUseIsOneLineNamingPgofBindAddress(String transport) throws Exception {
+        assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(),
+                () -> "skipped: Netty's native epoll transport does not load here (" + Epoll.unavailabilityCause() + ")");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String bind = "127.0.0.1:" + taken.getLocalPort();
-            int exit = CollectorCommand.run(env(bind), new PrintWriter(new StringWriter()));
+            Map<String, String> env = new java.util.HashMap<>(env(bind));
+            env.put("PGOF_TRANSPORT", transport);
+            int exit = CollectorCommand.run(env, new PrintWriter(new StringWriter()));
             assertThat(exit).isEqualTo(1);
             List<String> errors = events.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             assertThat(errors).containsExactly("cannot start: PGOF_BIND_ADDRESS=" + bind + ": cannot listen there: address already in use");

@@ -100,6 +100,7 @@ class PlainMessagesTest {
         "PGOF_WORKER_THREADS; 4294967297|0|-3|two|1.5|99999999999999999999",
         "PGOF_WORKER_QUEUE; 0|100001|x",
         "PGOF_IO_THREADS; 0|5000|x",
+        "PGOF_TRANSPORT; kqueue|io_uring|x",
         "PGOF_MAX_INFLIGHT_BYTES; 1|x|1KiB",
         "PGOF_REQUEST_TIMEOUT; 10|1ns|-1s|1.5|forever|300000000h",
         "PGOF_IDLE_TIMEOUT; 1ns|999us|5 minutes",

@@ -25,6 +25,13 @@ class CollectorConfigTest {
         assertThat(c.mergeKeysFile()).isEqualTo(Path.of("/secret/merge_keys"));
         assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.maxBodyBytes()).isEqualTo(16L << 20);
+        assertThat(c.transport()).isEqualTo(NetworkTransport.AUTO);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"auto|AUTO", "EPOLL|EPOLL", " nio |NIO", "Nio|NIO"})
+    void transportNamesIgnoreCase(String value, NetworkTransport expected) throws Exception {
+        assertThat(CollectorConfig.fromEnv(Map.of("PGOF_TRANSPORT", value)).transport()).isEqualTo(expected);
     }
 
     @ParameterizedTest
@@ -66,6 +73,7 @@ class CollectorConfigTest {
         "PGOF_RETRY_AFTER|25h|PGOF_RETRY_AFTER=25h is invalid: at most 24h",
         "PGOF_BIND_ADDRESS|no-such-host.invalid:8080|PGOF_BIND_ADDRESS=no-such-host.invalid:8080 is invalid: host 'no-such-host.invalid' cannot be resolved",
         "PGOF_METRICS|maybe|PGOF_METRICS=maybe is invalid: expected on or off",
+        "PGOF_TRANSPORT|kqueue|PGOF_TRANSPORT=kqueue is invalid: expected auto, epoll or nio",
         "PGOF_MAX_COMPACTION_LAG|-1|PGOF_MAX_COMPACTION_LAG=-1 is invalid: must be 0 or a positive whole number",
         "PGOF_COMPACT_INTERVAL|often|PGOF_COMPACT_INTERVAL=often is invalid",
         "PGOF_MAX_SERVICES|0|PGOF_MAX_SERVICES=0 is invalid: must be a whole number from 1 to 1000000",

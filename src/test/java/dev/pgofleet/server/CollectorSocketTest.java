@@ -1,7 +1,9 @@
 package dev.pgofleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pgofleet.config.NetworkTransport;
 import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileWriter;
@@ -10,6 +12,7 @@ import dev.pgofleet.testing.Canonical;
 import dev.pgofleet.testing.RawHttp;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
+import io.netty.channel.epoll.Epoll;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -17,29 +20,49 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The collector on a real socket and disk: the wire contract of the original, and ours on top. */
+/**
+ * The collector on a real socket and disk: the wire contract of the original, and ours on top, on
+ * each of the transports {@code PGOF_TRANSPORT} chooses from.
+ */
+@ParameterizedClass(name = "PGOF_TRANSPORT={0}")
+@ValueSource(strings = {"nio", "epoll"})
 class CollectorSocketTest {
+    @Parameter
+    String transport;
     @TempDir
     Path tmp;
     RunningCollector c;
 
     @BeforeEach
     void start() throws Exception {
-        c = RunningCollector.start(tmp, Map.of("PGOF_MAX_BODY_BYTES", "4000000"));
+        assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(),
+                () -> "skipped: Netty's native epoll transport does not load here (" + Epoll.unavailabilityCause() + ")");
+        c = RunningCollector.start(tmp, Map.of("PGOF_MAX_BODY_BYTES", "4000000", "PGOF_TRANSPORT", transport));
+    }
+
+    @Test
+    void runsOnTheTransportItWasGiven() {
+        assertThat(c.server.transport()).isEqualTo(NetworkTransport.valueOf(transport.toUpperCase(Locale.ROOT)));
     }
 
     @AfterEach
     void stop() throws Exception {
-        c.close();
+        if (c != null) {
+            c.close();
+        }
     }
 
     @Test
