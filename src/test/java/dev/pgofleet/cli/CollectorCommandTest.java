@@ -1,12 +1,11 @@
 package dev.pgofleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.netty.channel.epoll.Epoll;
+import dev.pgofleet.testing.NativeEpoll;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -51,8 +50,7 @@ class CollectorCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"nio", "epoll"})
     void anAddressInUseIsOneLineNamingPgofBindAddress(String transport) throws Exception {
-        assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(),
-                () -> "skipped: Netty's native epoll transport does not load here (" + Epoll.unavailabilityCause() + ")");
+        NativeEpoll.assumeLoadsFor(transport);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String bind = "127.0.0.1:" + taken.getLocalPort();
             Map<String, String> env = new java.util.HashMap<>(env(bind));

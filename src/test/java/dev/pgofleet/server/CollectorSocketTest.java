@@ -1,7 +1,6 @@
 package dev.pgofleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgofleet.config.NetworkTransport;
 import dev.pgofleet.pprof.DecodeLimits;
@@ -9,10 +8,10 @@ import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.pprof.ProfileWriter;
 import dev.pgofleet.store.DiskStore;
 import dev.pgofleet.testing.Canonical;
+import dev.pgofleet.testing.NativeEpoll;
 import dev.pgofleet.testing.RawHttp;
 import dev.pgofleet.testing.RunningCollector;
 import dev.pgofleet.testing.TestData;
-import io.netty.channel.epoll.Epoll;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -48,8 +47,7 @@ class CollectorSocketTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(),
-                () -> "skipped: Netty's native epoll transport does not load here (" + Epoll.unavailabilityCause() + ")");
+        NativeEpoll.assumeLoadsFor(transport);
         c = RunningCollector.start(tmp, Map.of("PGOF_MAX_BODY_BYTES", "4000000", "PGOF_TRANSPORT", transport));
     }
 

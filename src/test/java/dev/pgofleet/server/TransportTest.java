@@ -2,11 +2,10 @@ package dev.pgofleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgofleet.config.ConfigException;
 import dev.pgofleet.config.NetworkTransport;
-import io.netty.channel.epoll.Epoll;
+import dev.pgofleet.testing.NativeEpoll;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.junit.jupiter.api.Test;
@@ -42,8 +41,7 @@ class TransportTest {
 
     @Test
     void autoAndEpollUseEpollWhereItLoads() throws Exception {
-        assumeTrue(Epoll.isAvailable(), () -> "skipped: Netty's native epoll transport does not load here ("
-                + Epoll.unavailabilityCause() + ")");
+        NativeEpoll.assumeLoads();
         for (NetworkTransport setting : new NetworkTransport[] {NetworkTransport.AUTO, NetworkTransport.EPOLL}) {
             Transport t = Transport.of(setting);
             assertThat(t.kind()).isEqualTo(NetworkTransport.EPOLL);
