@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +54,7 @@ class CollectorCommandTest {
         NativeEpoll.assumeLoadsFor(transport);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String bind = "127.0.0.1:" + taken.getLocalPort();
-            Map<String, String> env = new java.util.HashMap<>(env(bind));
+            Map<String, String> env = new HashMap<>(env(bind));
             env.put("PGOF_TRANSPORT", transport);
             int exit = CollectorCommand.run(env, new PrintWriter(new StringWriter()));
             assertThat(exit).isEqualTo(1);

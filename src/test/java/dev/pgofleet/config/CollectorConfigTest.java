@@ -29,7 +29,7 @@ class CollectorConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"auto|AUTO", "EPOLL|EPOLL", " nio |NIO", "Nio|NIO"})
+    @CsvSource(delimiter = '|', value = {"auto|AUTO", "EPOLL|EPOLL", "' nio '|NIO", "Nio|NIO"})
     void transportNamesIgnoreCase(String value, NetworkTransport expected) throws Exception {
         assertThat(CollectorConfig.fromEnv(Map.of("PGOF_TRANSPORT", value)).transport()).isEqualTo(expected);
     }
