@@ -19,10 +19,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.unix.Errors;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -122,21 +120,9 @@ public final class CollectorServer implements AutoCloseable {
                     .bind(config.bindAddress().toSocketAddress()).sync().channel();
         } catch (Exception e) { // also a BindException, which Netty's sync() throws undeclared
             shutdownQuietly();
-            if (e instanceof Errors.NativeIoException n && String.valueOf(n.getMessage()).startsWith("bind(")) {
-                throw asBindException(n);
-            }
+            Transport.throwIfBindFailure(e);
             throw e;
         }
-    }
-
-    /**
-     * A failed bind as NIO reports it: native epoll throws a plain IOException, "bind(..) failed
-     * with error(-98): Address already in use", which would read as a storage error.
-     */
-    private static BindException asBindException(Errors.NativeIoException e) {
-        BindException b = new BindException(e.getMessage().replaceFirst("^bind\\(\\.\\.\\) failed[^:]*:\\s*", ""));
-        b.initCause(e);
-        return b;
     }
 
     /** Opens the store (recovering it if needed) and starts listening. */

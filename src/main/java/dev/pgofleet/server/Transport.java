@@ -10,6 +10,8 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.Errors;
+import java.net.BindException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,19 @@ record Transport(NetworkTransport kind, IoHandlerFactory handlers, Class<? exten
     /** As above, with Netty's own check of whether epoll loads here. */
     static Transport of(NetworkTransport setting) throws ConfigException {
         return of(setting, () -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause());
+    }
+
+    /**
+     * Throws a failed bind as NIO reports it, a BindException: native epoll throws a plain
+     * IOException ("bind(..) failed with error(-98): Address already in use"), which would read
+     * as a storage error. Anything else is left to the caller.
+     */
+    static void throwIfBindFailure(Exception e) throws BindException {
+        if (e instanceof Errors.NativeIoException && String.valueOf(e.getMessage()).startsWith("bind(")) {
+            BindException b = new BindException(e.getMessage().replaceFirst("^bind\\(\\.\\.\\) failed[^:]*:\\s*", ""));
+            b.initCause(e);
+            throw b;
+        }
     }
 
     private static String reason(Throwable cause) {
