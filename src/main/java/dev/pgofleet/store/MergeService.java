@@ -233,15 +233,15 @@ public final class MergeService implements AutoCloseable {
         int relisted = 0;
         // Every profile accepted before this merge began is in it, with no wait for the fold
         // threads: a profile whose fold is still queued is folded from its decoded copy in the
-        // queue. One whose submit began later is left out unless a partial copy the merge uses
-        // holds it; the next merge holds it.
-        long mark = early == null ? 0 : store.names().mark();
-        Predicate<Path> later = early == null ? p -> false : p -> store.names().namedAfter(StoredFile.of(p), mark);
-        ParallelFold.Source source = early == null ? store::read : ((ParallelFold.Source) store::read).holding(early::queued);
+        // queue. One not yet accepted (its submit began later, or it was still being made durable)
+        // is left out unless a partial copy the merge uses holds it; the next merge holds it.
+        RawNames.Mark mark = early == null ? null : store.names().mark(); // before the copies: see PartialFolds#copies
+        Predicate<Path> later = early == null ? p -> false : p -> store.names().notAcceptedAt(StoredFile.of(p), mark);
         for (int attempt = 1; ; attempt++) {
             ProfileMerger merger = new ProfileMerger(true);
             int group = attempt == 1 ? ParallelFold.SERVER_GROUP : 1;
-            List<PartialFolds.Snapshot> snapshots = snapshots(early); // before the listing: see PartialFolds#snapshot
+            PartialFolds.Copies copies = copies(early); // before the listing: see PartialFolds#copies
+            ParallelFold.Source source = ((ParallelFold.Source) store::read).holding(copies::queued);
             beforeListing.run();
             store.readLock().lock();
             try {
@@ -253,7 +253,7 @@ public final class MergeService implements AutoCloseable {
                         && (!describe || last.computed.summary() != null)) {
                     return new Folded(null, files, List.of(), last.computed, 0);
                 }
-                Covered covered = Covered.of(snapshots, files);
+                Covered covered = Covered.of(copies.partials(), files);
                 ParallelFold.Folder into = p -> {
                     foldCheck.add(p);
                     merger.add(p);
@@ -292,16 +292,16 @@ public final class MergeService implements AutoCloseable {
         }
     }
 
-    /** Copies of the partials folded at submit; none when there are none, or copying one failed (its files are read). */
-    private static List<PartialFolds.Snapshot> snapshots(PartialFolds early) {
+    /** Copies of what was folded or queued at submit; none when there are none, or copying failed (the files are read). */
+    private static PartialFolds.Copies copies(PartialFolds early) {
         if (early == null) {
-            return List.of();
+            return PartialFolds.Copies.NONE;
         }
         try {
-            return early.snapshot();
+            return early.copies();
         } catch (InvalidProfileException | RuntimeException e) {
             log.warn("merging without the partials folded at submit (their files are read): {}", e.toString());
-            return List.of();
+            return PartialFolds.Copies.NONE;
         }
     }
 

@@ -185,15 +185,6 @@ public final class PartialFolds implements AutoCloseable {
         queued.put(name(raw), decoded);
     }
 
-    /**
-     * The decoded profile of a durable raw file whose fold is still queued, or null (folded,
-     * refused, or never folded early). A merge folds it from here rather than wait for the fold
-     * threads or read the file: the profile is the one the submit check decoded from the file's bytes.
-     */
-    ValidProfile queued(Path raw) {
-        return queued.get(name(raw));
-    }
-
     /** Folds queued and not yet made. */
     int foldsQueued() {
         return queued.size();
@@ -265,6 +256,31 @@ public final class PartialFolds implements AutoCloseable {
 
     /** A copy of a partial as it stood, for a merge (the partial itself goes on growing). */
     record Snapshot(long hour, List<Path> files, ValidProfile profile) {}
+
+    /** What a merge uses instead of reading raw files: the profiles whose fold was queued, and copies of the partials. */
+    record Copies(Map<String, ValidProfile> queued, List<Snapshot> partials) {
+        static final Copies NONE = new Copies(Map.of(), List.of());
+
+        /**
+         * The decoded profile of a raw file whose fold was queued when these copies were made, or
+         * null. A merge folds it from here rather than wait for the fold threads or read the file:
+         * it is the profile the submit check decoded from the file's bytes.
+         */
+        ValidProfile queued(Path raw) {
+            return queued.get(name(raw));
+        }
+    }
+
+    /**
+     * The queued profiles, then copies of the partials ({@link #snapshot}), for a merge that took
+     * its mark ({@link RawNames#mark}) before. A profile folded at submit and accepted at the mark
+     * was queued before its name was done, so it is in the queued copy or, folded in between, in a
+     * partial copied after: the merge reads none of their files (unless a partial copy goes unused).
+     */
+    Copies copies() throws InvalidProfileException {
+        Map<String, ValidProfile> q = Map.copyOf(queued);
+        return new Copies(q, snapshot());
+    }
 
     /**
      * Copies of the partials as they stand, ordered as {@link #detachAll} orders them. Taken

@@ -2,6 +2,7 @@ package dev.pgofleet.store;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -62,14 +63,22 @@ public final class RawNames {
         return raw.seq() < (first == null ? lastSeq + 1 : first.getKey());
     }
 
-    /** The last name issued so far: a name issued later is {@link #namedAfter} it. */
-    synchronized long mark() {
-        return lastSeq;
+    /**
+     * This boot's submits accepted so far: the names issued, less those still being made durable
+     * (whose 204 is still to come). A name issued later is not among them either.
+     */
+    record Mark(long lastSeq, Set<Long> inFlight) {}
+
+    synchronized Mark mark() {
+        return new Mark(lastSeq, Set.copyOf(inFlight.keySet()));
     }
 
-    /** Whether {@code f} is this boot's raw file named after {@code mark}: its submit began after the mark was taken. */
-    boolean namedAfter(StoredFile f, long mark) {
-        return f.kind() == StoredFile.Kind.RAW && f.boot().equals(boot) && f.seq() > mark;
+    /**
+     * Whether {@code f} is this boot's raw file whose submit was not accepted at {@code mark}: it
+     * began after the mark was taken, or was still being made durable then.
+     */
+    boolean notAcceptedAt(StoredFile f, Mark mark) {
+        return f.kind() == StoredFile.Kind.RAW && f.boot().equals(boot) && (f.seq() > mark.lastSeq || mark.inFlight.contains(f.seq()));
     }
 
     /** Whether this boot's raw file is still being made durable. */

@@ -197,6 +197,84 @@ class PartialFoldsTest {
     }
 
     /**
+     * A profile whose fold the fold thread makes while a merge runs (after the merge copied the
+     * queue and the partials, before it folds) is folded from the merge's copy of the queue: its
+     * file, damaged here to show it, is not read.
+     */
+    @Test
+    void aProfileFoldedWhileAMergeRunsIsFoldedFromTheQueueTheMergeCopied() throws Exception {
+        List<byte[]> bodies = fleet(41);
+        PartialFolds.Shared shared = new PartialFolds.Shared(1, 64, BUDGET);
+        try (shared; ProfileStore store = ProfileStore.open(dir, 2, 64); PartialFolds partials = new PartialFolds(shared);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            storeAll(store, partials, bodies.subList(0, 40));
+            CountDownLatch release = new CountDownLatch(1);
+            shared.pool.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Path queued = partials.store(store, bodies.get(40), decode(bodies.get(40))).join();
+            assertThat(partials.foldsQueued()).as("its fold waits behind the blocker").isEqualTo(1);
+            Files.write(queued, new byte[] {0x1f, (byte) 0x8b, 8, 0});
+            merges.beforeListing = () -> {
+                release.countDown();
+                try {
+                    Poll.until("the fold made while the merge runs", Duration.ofSeconds(10), () -> partials.foldsQueued() == 0);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+
+            MergeResult m = merges.merge(false).join();
+
+            assertThat(m.profiles()).isEqualTo(41);
+            assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies)));
+            assertThat(dir.resolve("quarantine")).as("the damaged file was not read").isEmptyDirectory();
+        }
+    }
+
+    /**
+     * A profile still being made durable when a merge takes its mark was not accepted before the
+     * merge began: the merge leaves it out even when it becomes durable before the listing, rather
+     * than read its file; the next merge holds it.
+     */
+    @Test
+    void aProfileMadeDurableWhileAMergeRunsIsLeftToTheNextMerge() throws Exception {
+        List<byte[]> bodies = fleet(41);
+        AtomicBoolean hold = new AtomicBoolean();
+        CountDownLatch inFsync = new CountDownLatch(1), release = new CountDownLatch(1);
+        DirectorySync.Fsync held = FaultyStores.held(() -> hold.getAndSet(false), inFsync, release, false);
+        try (ProfileStore store = DiskStore.open(dir, 2, 64, LIMITS, held); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
+             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
+            merges.useCompactor(compactor);
+            storeAll(store, partials, bodies.subList(0, 40));
+            hold.set(true);
+            CompletableFuture<Path> last = partials.store(store, bodies.get(40), decode(bodies.get(40)));
+            assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger read = new AtomicInteger();
+            merges.foldCheck = p -> read.incrementAndGet();
+            merges.beforeListing = () -> {
+                release.countDown();
+                last.join(); // durable, its 204 on its way
+            };
+
+            MergeResult m = merges.merge(false).join();
+
+            assertThat(m.profiles()).isEqualTo(40);
+            assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies.subList(0, 40))));
+            assertThat(read).as("no file read: the partial copies hold the 40").hasValue(0);
+            merges.beforeListing = () -> {};
+            MergeResult next = merges.merge(false).join();
+            assertThat(next.profiles()).isEqualTo(41);
+            assertThat(Canonical.of(next.body())).isEqualTo(Canonical.of(rawMerge(bodies)));
+        }
+    }
+
+    /**
      * A profile renamed into the store but not yet durable (its directory fsync still running) is
      * not accepted yet: no merge holds it, windowed ones included, so when its fsync then fails and
      * its client is told to retry, no merge has counted it; once it is durable, the next merge

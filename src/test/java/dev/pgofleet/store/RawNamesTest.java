@@ -5,25 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The mark a merge takes: names issued after it are later; a name is pending until its write is done. */
+/** The mark a merge takes: names issued after it, or still in flight then, were not accepted at it; a name is pending until its write is done. */
 class RawNamesTest {
     private static final Path DIR = Path.of("/store");
 
     @Test
-    void aMarkSeparatesEarlierNamesFromLaterOnes() {
+    void aMarkHoldsTheSubmitsAcceptedWhenItWasTaken() {
         RawNames names = new RawNames();
-        StoredFile before = names.next(DIR);
-        long mark = names.mark();
+        StoredFile accepted = names.next(DIR);
+        StoredFile inFlight = names.next(DIR);
+        names.done(accepted);
+        RawNames.Mark mark = names.mark();
         StoredFile after = names.next(DIR);
+        names.done(inFlight);
 
-        assertThat(names.namedAfter(before, mark)).isFalse();
-        assertThat(names.namedAfter(after, mark)).isTrue();
+        assertThat(names.notAcceptedAt(accepted, mark)).isFalse();
+        assertThat(names.notAcceptedAt(inFlight, mark)).as("still being made durable at the mark, done since").isTrue();
+        assertThat(names.notAcceptedAt(after, mark)).as("named after the mark").isTrue();
         StoredFile otherBoot = StoredFile.of(DIR.resolve(StoredFile.raw(after.fromMillis(), after.seq(), "0ther0")));
-        assertThat(names.namedAfter(otherBoot, mark)).as("another process's file is never later").isFalse();
+        assertThat(names.notAcceptedAt(otherBoot, mark)).as("another process's file is never left out").isFalse();
 
-        assertThat(names.isPending(before)).as("in flight until done").isTrue();
-        names.done(before);
-        assertThat(names.isPending(before)).isFalse();
-        assertThat(names.isPending(after)).isTrue();
+        assertThat(names.isPending(after)).as("in flight until done").isTrue();
+        names.done(after);
+        assertThat(names.isPending(after)).isFalse();
+        assertThat(names.isPending(inFlight)).isFalse();
     }
 }
