@@ -145,8 +145,8 @@ public final class ParallelFold {
 
     /**
      * Folds {@code files} into {@code merger} in order. Decode threads take groups of
-     * {@code group} files and merge each group into a partial profile; the calling thread folds
-     * the partials in order. Merging is associative for the inputs a partial takes (see
+     * {@code group} files and merge each group into a partial profile (files that make one group
+     * are decoded on the calling thread); the calling thread folds the partials in order. Merging is associative for the inputs a partial takes (see
      * {@link #associative}), so the result is the same, to the byte, as folding every file in
      * turn, while all cores share the folding. At most a few groups wait in memory.
      * Returns the files that were folded in (bad ones are given to {@code onBad}).
@@ -181,11 +181,14 @@ public final class ParallelFold {
         Deque<CompletableFuture<List<Item>>> pending = new ArrayDeque<>();
         List<Path> folded = new ArrayList<>(files.size());
         int groupsAhead = Math.max(2, window / group), next = 0, done = 0;
+        // One group is decoded here: handing it to the pool would only add a wake-up to wait for
+        // (under load, tens of milliseconds of a merge that needs one).
+        Executor decoders = files.size() <= group ? Runnable::run : pool;
         while (done < files.size()) {
             while (next < files.size() && pending.size() < groupsAhead) {
                 List<Path> members = files.subList(next, Math.min(files.size(), next + group));
                 next += members.size();
-                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(source, members, limits, requireCpu, align), pool));
+                pending.add(CompletableFuture.supplyAsync(() -> mergeGroup(source, members, limits, requireCpu, align), decoders));
             }
             List<Item> items;
             try {

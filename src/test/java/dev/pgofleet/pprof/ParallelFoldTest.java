@@ -10,9 +10,12 @@ import dev.pgofleet.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -85,6 +88,34 @@ class ParallelFoldTest {
 
         assertThat(folded).isEqualTo(files);
         assertThat(ProfileWriter.encode(grouped.result(), false)).isEqualTo(ProfileWriter.encode(oneByOne.result(), false));
+    }
+
+    /** Files that make a single group are decoded on the calling thread; more go to the pool. */
+    @Test
+    void aSingleGroupIsDecodedOnTheCallingThread() throws Exception {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            files.add(TestData.fleet().get(i));
+        }
+        List<Thread> decoders = Collections.synchronizedList(new ArrayList<>());
+        ParallelFold.Source watched = (f, limit) -> {
+            decoders.add(Thread.currentThread());
+            return ParallelFold.FILES.read(f, limit);
+        };
+        AtomicInteger handedOff = new AtomicInteger();
+        Executor counted = task -> {
+            handedOff.incrementAndGet();
+            POOL.execute(task);
+        };
+
+        ParallelFold.fold(files, watched, new ProfileMerger()::add, true, f -> DecodeLimits.DEFAULT, false, counted, 32, 16,
+                ParallelFold.FAIL, n -> {});
+        assertThat(handedOff).hasValue(0);
+        assertThat(decoders).containsOnly(Thread.currentThread());
+
+        ParallelFold.fold(files, watched, new ProfileMerger()::add, true, f -> DecodeLimits.DEFAULT, false, counted, 32, 2,
+                ParallelFold.FAIL, n -> {});
+        assertThat(handedOff).as("two groups").hasValue(2);
     }
 
     private static Profile fixture(int i) throws Exception {
