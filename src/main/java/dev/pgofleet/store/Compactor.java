@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -69,8 +68,8 @@ public final class Compactor implements AutoCloseable {
     private final AtomicLong fromPartials = new AtomicLong(), fromFiles = new AtomicLong();
 
     /**
-     * {@code submitsBusy} says when submits want every core: compaction then waits between groups
-     * of inputs (while fewer than {@link #YIELD_BELOW_BACKLOG} profiles wait), so a burst is
+     * {@code submitsBusy} says when submits want every core: compaction then waits before it reads
+     * each raw file (while fewer than {@link #YIELD_BELOW_BACKLOG} profiles wait), so a burst is
      * taken at full rate and folded once it is over.
      */
     public Compactor(ProfileStore store, DecodeLimits limits, Duration retention, long maxStoreBytes, int decodeThreads,
@@ -311,12 +310,13 @@ public final class Compactor implements AutoCloseable {
     private int write(long from, long to, List<Path> inputs, List<PartialFolds.Partial> partials)
             throws IOException, InvalidProfileException, ParallelFold.InputException {
         long start = System.nanoTime();
-        // Reading raw files is the work that yields to submits; rollups alone (with partials) are little and go at once.
-        boolean readsRaw = inputs.stream().anyMatch(f -> StoredFile.of(f).kind() == Kind.RAW);
-        Executor paced = !readsRaw ? decodePool : task -> decodePool.execute(() -> {
-            yieldToSubmits();
-            task.run();
-        });
+        // Reading raw files is the work that yields to submits; rollups (and partials) are little and go at once.
+        ParallelFold.Source paced = (f, limit) -> {
+            if (StoredFile.of(f).kind() == Kind.RAW) {
+                yieldToSubmits();
+            }
+            return store.read(f, limit);
+        };
         ProfileMerger merger;
         List<Path> folded;
         // Ends as MergeService.foldStore does: after a failure, files are folded one at a time, and
@@ -330,7 +330,7 @@ public final class Compactor implements AutoCloseable {
                 m.add(p);
             };
             try {
-                folded = ParallelFold.fold(inputs, store::read, into, true, quarantine::limitsFor, true, paced,
+                folded = ParallelFold.fold(inputs, paced, into, true, quarantine::limitsFor, true, decodePool,
                         decodeThreads * 4 * group, group, quarantine, n -> {});
                 break;
             } catch (ParallelFold.FoldBroken e) {

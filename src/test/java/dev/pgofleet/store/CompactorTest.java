@@ -8,6 +8,7 @@ import dev.pgofleet.pprof.ProfileWriter;
 import dev.pgofleet.pprof.ValidProfile;
 import dev.pgofleet.store.StoredFile.Kind;
 import dev.pgofleet.testing.Canonical;
+import dev.pgofleet.testing.Poll;
 import dev.pgofleet.testing.Profiles;
 import dev.pgofleet.testing.TestData;
 import java.nio.file.Files;
@@ -18,6 +19,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -202,6 +207,39 @@ class CompactorTest {
             assertThat(store.list()).as("folded once, into a rollup, even with submits busy").singleElement()
                     .satisfies(f -> assertThat(f.kind()).isEqualTo(Kind.ROLLUP));
             assertThat(merged).isEqualTo(rawMerge(inputs));
+        }
+    }
+
+    /** With submits busy, a pass waits before it reads a raw file, even one of a handful; once they are not, it goes on. */
+    @Test
+    void whileSubmitsAreBusyAPassWaitsBeforeReadingRawFiles() throws Exception {
+        List<byte[]> inputs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            inputs.add(Files.readAllBytes(TestData.fleet().get(i)));
+            putRaw(DAY0 + 3 * HOUR + i, i + 1, inputs.get(i));
+        }
+        AtomicBoolean busy = new AtomicBoolean(true);
+        try (ProfileStore store = ProfileStore.open(dir, 2, 64);
+             Compactor compactor = new Compactor(store, LIMITS, null, 0, 2, System::currentTimeMillis, busy::get)) {
+            AtomicInteger folded = new AtomicInteger();
+            compactor.foldCheck = p -> folded.incrementAndGet();
+            CompletableFuture<Integer> pass = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return compactor.runOnce();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            Poll.until("a thread waiting for the submits", Duration.ofSeconds(10), () -> Thread.getAllStackTraces().values().stream()
+                    .anyMatch(stack -> Stream.of(stack).anyMatch(f -> f.getMethodName().equals("yieldToSubmits"))));
+            assertThat(folded).as("nothing read yet").hasValue(0);
+            assertThat(pass).isNotDone();
+            busy.set(false);
+
+            assertThat(pass.get(10, TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(store.list()).singleElement().satisfies(f -> assertThat(f.kind()).isEqualTo(Kind.ROLLUP));
+            assertThat(Canonical.of(Files.readAllBytes(store.list().get(0).path()))).isEqualTo(Canonical.of(rawMerge(inputs)));
         }
     }
 
