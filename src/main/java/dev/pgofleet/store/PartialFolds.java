@@ -258,7 +258,7 @@ public final class PartialFolds implements AutoCloseable {
     record Snapshot(long hour, List<Path> files, ValidProfile profile) {}
 
     /** What a merge uses instead of reading raw files: the profiles whose fold was queued, and copies of the partials. */
-    record Copies(Map<String, ValidProfile> queued, List<Snapshot> partials) {
+    record Copies(Map<String, ValidProfile> queue, List<Snapshot> partials) {
         static final Copies NONE = new Copies(Map.of(), List.of());
 
         /**
@@ -267,7 +267,7 @@ public final class PartialFolds implements AutoCloseable {
          * it is the profile the submit check decoded from the file's bytes.
          */
         ValidProfile queued(Path raw) {
-            return queued.get(name(raw));
+            return queue.get(name(raw));
         }
     }
 

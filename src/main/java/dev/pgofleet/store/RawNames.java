@@ -69,6 +69,7 @@ public final class RawNames {
      */
     record Mark(long lastSeq, Set<Long> inFlight) {}
 
+    /** The mark of now: a merge takes it as it begins (the names in flight are a few dozen at most under load). */
     synchronized Mark mark() {
         return new Mark(lastSeq, Set.copyOf(inFlight.keySet()));
     }

@@ -266,7 +266,7 @@ class PartialFoldsTest {
 
             assertThat(m.profiles()).isEqualTo(40);
             assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies.subList(0, 40))));
-            assertThat(read).as("no file read: the partial copies hold the 40").hasValue(0);
+            assertThat(read).as("nothing folded but the partial copies of the 40: no file read").hasValue(0);
             merges.beforeListing = () -> {};
             MergeResult next = merges.merge(false).join();
             assertThat(next.profiles()).isEqualTo(41);
