@@ -164,14 +164,7 @@ class PartialFoldsTest {
              Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
             merges.useCompactor(compactor);
             storeAll(store, partials, bodies.subList(0, 40));
-            CountDownLatch release = new CountDownLatch(1);
-            shared.pool.execute(() -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            CountDownLatch release = blockFoldThread(shared);
             Path stuck = partials.store(store, bodies.get(40), decode(bodies.get(40))).join(); // accepted; its fold waits behind the blocker
             assertThat(partials.foldsQueued()).as("its fold is stuck").isEqualTo(1);
             Files.write(stuck, new byte[] {0x1f, (byte) 0x8b, 8, 0});
@@ -209,14 +202,7 @@ class PartialFoldsTest {
              Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
             merges.useCompactor(compactor);
             storeAll(store, partials, bodies.subList(0, 40));
-            CountDownLatch release = new CountDownLatch(1);
-            shared.pool.execute(() -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            CountDownLatch release = blockFoldThread(shared);
             Path queued = partials.store(store, bodies.get(40), decode(bodies.get(40))).join();
             assertThat(partials.foldsQueued()).as("its fold waits behind the blocker").isEqualTo(1);
             Files.write(queued, new byte[] {0x1f, (byte) 0x8b, 8, 0});
@@ -505,6 +491,19 @@ class PartialFoldsTest {
 
     private static ValidProfile decode(byte[] body) throws Exception {
         return CpuProfileCheck.requireValid(body, LIMITS);
+    }
+
+    /** Keeps the one fold thread of {@code shared} busy until the returned latch is counted down. */
+    private static CountDownLatch blockFoldThread(PartialFolds.Shared shared) {
+        CountDownLatch release = new CountDownLatch(1);
+        shared.pool.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return release;
     }
 
     /** Stores as the submit handler does, and waits until every fold is done. */
