@@ -148,8 +148,9 @@ public final class ParallelFold {
      * {@code group} files and merge each group into a partial profile (files that make one group
      * are decoded on the calling thread); the calling thread folds the partials in order. Merging
      * is associative for the inputs a partial takes (see {@link #associative}), so the result is
-     * the same, to the byte, as folding every file in turn, while all cores share the folding. At most a few groups wait in memory.
-     * Returns the files that were folded in (bad ones are given to {@code onBad}).
+     * the same, to the byte, as folding every file in turn, while all cores share the folding. At
+     * most a few groups wait in memory. Returns the files that were folded in (bad ones are given
+     * to {@code onBad}).
      */
     public static List<Path> fold(List<Path> files, ProfileMerger merger, DecodeLimits limits, boolean requireCpu,
                                   Executor pool, int window, int group, OnBadInput onBad, IntConsumer progress)

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Profiles folded at submit and rolled up from those partials, on a real disk: after compaction
@@ -223,56 +223,24 @@ class PartialFoldsTest {
         }
     }
 
-    /**
-     * A profile still being made durable when a merge takes its mark was not accepted before the
-     * merge began: the merge leaves it out even when it becomes durable before the listing, rather
-     * than read its file; the next merge holds it.
-     */
-    @Test
-    void aProfileMadeDurableWhileAMergeRunsIsLeftToTheNextMerge() throws Exception {
-        List<byte[]> bodies = fleet(41);
-        AtomicBoolean hold = new AtomicBoolean();
-        CountDownLatch inFsync = new CountDownLatch(1), release = new CountDownLatch(1);
-        DirectorySync.Fsync held = FaultyStores.held(() -> hold.getAndSet(false), inFsync, release, false);
-        try (ProfileStore store = DiskStore.open(dir, 2, 64, LIMITS, held); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
-             Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
-            merges.useCompactor(compactor);
-            storeAll(store, partials, bodies.subList(0, 40));
-            hold.set(true);
-            CompletableFuture<Path> last = partials.store(store, bodies.get(40), decode(bodies.get(40)));
-            assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
-            AtomicInteger read = new AtomicInteger();
-            merges.foldCheck = p -> read.incrementAndGet();
-            merges.beforeListing = () -> {
-                release.countDown();
-                last.join(); // durable, its 204 on its way
-            };
-
-            MergeResult m = merges.merge(false).join();
-
-            assertThat(m.profiles()).isEqualTo(40);
-            assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies.subList(0, 40))));
-            assertThat(read).as("nothing folded but the partial copies of the 40: no file read").hasValue(0);
-            merges.beforeListing = () -> {};
-            MergeResult next = merges.merge(false).join();
-            assertThat(next.profiles()).isEqualTo(41);
-            assertThat(Canonical.of(next.body())).isEqualTo(Canonical.of(rawMerge(bodies)));
-        }
-    }
+    /** When the directory fsync of the profile held in it ends: it fails, ends after the merge, or ends while the merge runs. */
+    enum HeldFsync { FAILS, ENDS_AFTER_THE_MERGE, ENDS_WHILE_THE_MERGE_RUNS }
 
     /**
      * A profile renamed into the store but not yet durable (its directory fsync still running) is
      * not accepted yet: no merge holds it, windowed ones included, so when its fsync then fails and
      * its client is told to retry, no merge has counted it; once it is durable, the next merge
-     * holds it (the merge made without it is not shared any more).
+     * holds it (the merge made without it is not shared any more). Still being made durable when a
+     * merge takes its mark, it was not accepted before the merge began: the merge leaves it out even
+     * when it becomes durable before the listing, rather than read its file.
      */
-    @ParameterizedTest(name = "the directory fsync fails: {0}")
-    @ValueSource(booleans = {true, false})
-    void aProfileStillBeingMadeDurableIsInNoMergeUntilItIs(boolean fsyncFails) throws Exception {
+    @ParameterizedTest(name = "the directory fsync {0}")
+    @EnumSource(HeldFsync.class)
+    void aProfileStillBeingMadeDurableIsInNoMergeUntilItIs(HeldFsync fsync) throws Exception {
         List<byte[]> bodies = fleet(41);
         AtomicBoolean hold = new AtomicBoolean();
         CountDownLatch inFsync = new CountDownLatch(1), release = new CountDownLatch(1);
-        DirectorySync.Fsync held = FaultyStores.held(() -> hold.getAndSet(false), inFsync, release, fsyncFails);
+        DirectorySync.Fsync held = FaultyStores.held(() -> hold.getAndSet(false), inFsync, release, fsync == HeldFsync.FAILS);
         try (ProfileStore store = DiskStore.open(dir, 2, 64, LIMITS, held); PartialFolds partials = new PartialFolds(1, 64, BUDGET);
              Compactor compactor = compactor(store).usePartials(partials); MergeService merges = new MergeService(store, LIMITS, 2)) {
             merges.useCompactor(compactor);
@@ -281,14 +249,27 @@ class PartialFoldsTest {
             CompletableFuture<Path> last = partials.store(store, bodies.get(40), decode(bodies.get(40)));
             assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(store.list()).as("renamed, not yet durable").hasSize(41);
+            AtomicInteger read = new AtomicInteger();
+            merges.foldCheck = p -> read.incrementAndGet();
+            if (fsync == HeldFsync.ENDS_WHILE_THE_MERGE_RUNS) {
+                merges.beforeListing = () -> {
+                    release.countDown();
+                    last.join(); // durable, its 204 on its way
+                };
+            }
 
             MergeResult m = merges.merge(false).join();
 
             assertThat(m.profiles()).isEqualTo(40);
             assertThat(Canonical.of(m.body())).isEqualTo(Canonical.of(rawMerge(bodies.subList(0, 40))));
-            assertThat(merges.mergeSince(false, 0).join().profiles()).as("a windowed merge").isEqualTo(40);
-            release.countDown();
-            if (fsyncFails) {
+            if (fsync == HeldFsync.ENDS_WHILE_THE_MERGE_RUNS) {
+                assertThat(read).as("nothing folded but the partial copies of the 40: no file read").hasValue(0);
+                merges.beforeListing = () -> {};
+            } else {
+                assertThat(merges.mergeSince(false, 0).join().profiles()).as("a windowed merge").isEqualTo(40);
+                release.countDown();
+            }
+            if (fsync == HeldFsync.FAILS) {
                 assertThatThrownBy(last::join).hasCauseInstanceOf(StorageException.class);
                 assertThat(merges.merge(false).join().profiles()).isEqualTo(40);
             } else {
