@@ -103,7 +103,12 @@ class S3ReplicasIT {
                 System.out.printf("%d submits acknowledged by two replicas on one bucket, %d merges checked; compacting replica"
                         + " killed %s a replacement%n", acked.size(), merges.get(), midway ? "inside" : "outside");
                 // Once the last raw profiles have settled and been folded, both replicas answer the same bytes and ETag.
-                Poll.until("the compacting replica folded everything", Duration.ofSeconds(30), () -> noRawLeft(bucketDir));
+                try {
+                    Poll.until("the compacting replica folded everything", Duration.ofSeconds(30), () -> noRawLeft(bucketDir));
+                } catch (AssertionError notFolded) {
+                    throw new AssertionError(notFolded.getMessage() + "; raw objects left: " + rawLeft(bucketDir)
+                            + "\nthe compacting replica's log, last lines:\n" + tail(replicas[0].log, 40), notFolded);
+                }
                 HttpResponse<byte[]> fromA = checkMerge(portA, true), fromB = checkMerge(portB, true);
                 assertThat(fromB.body()).isEqualTo(fromA.body());
                 assertThat(fromB.headers().firstValue("ETag")).isEqualTo(fromA.headers().firstValue("ETag"));
@@ -181,7 +186,17 @@ class S3ReplicasIT {
     }
 
     private static boolean noRawLeft(Path bucketDir) throws Exception {
-        return names(bucketDir).stream().noneMatch(n -> n.endsWith(".pprof") && !n.contains("-0000000000-") && !n.startsWith("0000000000000-"));
+        return rawLeft(bucketDir).isEmpty();
+    }
+
+    private static List<String> rawLeft(Path bucketDir) throws Exception {
+        return names(bucketDir).stream().filter(n -> n.endsWith(".pprof") && !n.contains("-0000000000-") && !n.startsWith("0000000000000-"))
+                .sorted().toList();
+    }
+
+    private static String tail(Path log, int lines) throws java.io.IOException {
+        List<String> all = Files.readAllLines(log);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     private static Set<String> names(Path dir) throws Exception {
