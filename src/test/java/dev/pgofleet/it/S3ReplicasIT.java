@@ -106,7 +106,9 @@ class S3ReplicasIT {
                 try {
                     Poll.until("the compacting replica folded everything", Duration.ofSeconds(30), () -> noRawLeft(bucketDir));
                 } catch (AssertionError notFolded) {
-                    throw new AssertionError(notFolded.getMessage() + "; raw objects left: " + rawLeft(bucketDir)
+                    List<String> left = rawLeft(bucketDir);
+                    throw new AssertionError(notFolded.getMessage() + "; " + left.size() + " raw objects left, the first: "
+                            + left.subList(0, Math.min(10, left.size()))
                             + "\nthe compacting replica's log, last lines:\n" + tail(replicas[0].log, 40), notFolded);
                 }
                 HttpResponse<byte[]> fromA = checkMerge(portA, true), fromB = checkMerge(portB, true);
