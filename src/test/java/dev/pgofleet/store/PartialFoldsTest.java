@@ -165,9 +165,7 @@ class PartialFoldsTest {
             merges.useCompactor(compactor);
             storeAll(store, partials, bodies.subList(0, 40));
             CountDownLatch release = blockFoldThread(shared);
-            Path stuck = partials.store(store, bodies.get(40), decode(bodies.get(40))).join(); // accepted; its fold waits behind the blocker
-            assertThat(partials.foldsQueued()).as("its fold is stuck").isEqualTo(1);
-            Files.write(stuck, new byte[] {0x1f, (byte) 0x8b, 8, 0});
+            storeQueuedAndDamaged(store, partials, bodies.get(40));
             ValidProfile later = decode(bodies.get(41));
             merges.beforeListing = () -> partials.store(store, bodies.get(41), later).join();
 
@@ -190,6 +188,16 @@ class PartialFoldsTest {
     }
 
     /**
+     * Stores {@code body} while the fold thread is blocked: accepted, its fold queued; then damages
+     * its file, so that a merge that reads it instead of folding the queued copy shows.
+     */
+    private void storeQueuedAndDamaged(ProfileStore store, PartialFolds partials, byte[] body) throws Exception {
+        Path queued = partials.store(store, body, decode(body)).join();
+        assertThat(partials.foldsQueued()).as("its fold waits behind the blocker").isEqualTo(1);
+        Files.write(queued, new byte[] {0x1f, (byte) 0x8b, 8, 0});
+    }
+
+    /**
      * A profile whose fold the fold thread makes while a merge runs (after the merge copied the
      * queue and the partials, before it folds) is folded from the merge's copy of the queue: its
      * file, damaged here to show it, is not read.
@@ -203,9 +211,7 @@ class PartialFoldsTest {
             merges.useCompactor(compactor);
             storeAll(store, partials, bodies.subList(0, 40));
             CountDownLatch release = blockFoldThread(shared);
-            Path queued = partials.store(store, bodies.get(40), decode(bodies.get(40))).join();
-            assertThat(partials.foldsQueued()).as("its fold waits behind the blocker").isEqualTo(1);
-            Files.write(queued, new byte[] {0x1f, (byte) 0x8b, 8, 0});
+            storeQueuedAndDamaged(store, partials, bodies.get(40));
             merges.beforeListing = () -> {
                 release.countDown();
                 try {
