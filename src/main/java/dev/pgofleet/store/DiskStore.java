@@ -284,7 +284,7 @@ public final class DiskStore implements ProfileStore {
         }
     }
 
-    private static Throwable asStorage(Throwable e) {
+    private Throwable asStorage(Throwable e) {
         Throwable c = e;
         while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
             c = c.getCause();
@@ -292,13 +292,13 @@ public final class DiskStore implements ProfileStore {
         if (c instanceof StorageException || c instanceof RejectedExecutionException) {
             return c;
         }
-        return new StorageException("cannot store profile: " + c, c);
+        return new StorageException("cannot store profile in " + dir + ": " + (c instanceof IOException io ? IoReason.of(io) : c), c);
     }
 
     /**
      * Completes when a profile could be stored now, fails with the reason when not (full or
-     * read-only disk). After a failed write, the probe is as large as that write, so a disk with
-     * room for a byte but not for a profile stays unready until space is freed.
+     * read-only disk, directory gone). After a failed write, the probe is as large as that write,
+     * so a disk with room for a byte but not for a profile stays unready until space is freed.
      */
     @Override
     public CompletableFuture<Void> checkWritable() {
@@ -309,7 +309,7 @@ public final class DiskStore implements ProfileStore {
                 DurableFiles.write(probe, new byte[(int) size]);
                 failedWriteBytes = 0;
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new CompletionException(new StorageException(dir + ": " + IoReason.of(e), e));
             } finally {
                 DurableFiles.deleteQuietly(probe);
             }

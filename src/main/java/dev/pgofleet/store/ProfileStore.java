@@ -62,7 +62,10 @@ public interface ProfileStore extends AutoCloseable {
      */
     CompletableFuture<Path> store(byte[] bytes, java.util.function.Consumer<Path> onDurable);
 
-    /** Completes when a profile could be stored now (readiness), fails with the reason when not. */
+    /**
+     * Completes when a profile could be stored now (readiness); fails when not, with a
+     * {@link StorageException} that names the store and says why in words.
+     */
     CompletableFuture<Void> checkWritable();
 
     // --- what is stored

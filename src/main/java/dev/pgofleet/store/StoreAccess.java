@@ -37,10 +37,7 @@ final class StoreAccess {
     }
 
     private static String reason(IOException e) {
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason() + (fse.getFile() != null ? " (" + fse.getFile() + ")" : "");
-        }
-        return String.valueOf(e.getMessage());
+        return IoReason.of(e) + (e instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "");
     }
 
     /** The numeric uid of this process (what {@code chown} needs), or "?" where the OS does not say. */

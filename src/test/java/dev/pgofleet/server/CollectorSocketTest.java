@@ -176,7 +176,8 @@ class CollectorSocketTest {
             HttpResponse<String> unready = c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(unready.statusCode()).isEqualTo(503);
-            assertThat(unready.body()).startsWith("not ready: store not writable");
+            assertThat(unready.body()).as("the store and the reason, in words")
+                    .isEqualTo("not ready: store not writable: " + store + ": no such file or directory\n");
             assertThat(c.submit(TestData.bytes("profiles/fleet/inst001.pprof")).statusCode()).as("never 204").isEqualTo(503);
             HttpResponse<String> health = c.send(HttpRequest.newBuilder(c.uri("/healthz")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -23,7 +23,11 @@ class StorageFailureTest {
     Path tmp;
 
     private static int readyz(RunningCollector c) {
-        return c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return readiness(c).statusCode();
+    }
+
+    private static HttpResponse<String> readiness(RunningCollector c) {
+        return c.send(HttpRequest.newBuilder(c.uri("/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static long tempFiles(Path dir) throws Exception {
@@ -40,7 +44,9 @@ class StorageFailureTest {
             assertThat(c.submit(profile).statusCode()).isEqualTo(204);
             fs.readOnly(true);
             try {
-                assertThat(readyz(c)).isEqualTo(503);
+                HttpResponse<String> unready = readiness(c);
+                assertThat(unready.statusCode()).isEqualTo(503);
+                assertThat(unready.body()).isEqualTo("not ready: store not writable: " + fs.dir + ": Read-only file system\n");
                 HttpResponse<String> r = c.submit(profile);
                 assertThat(r.statusCode()).isEqualTo(503);
                 assertThat(r.headers().firstValue("retry-after")).isPresent();
@@ -72,7 +78,9 @@ class StorageFailureTest {
             assertThat(refused).isPositive();
             assertThat(c.storedCount()).as("every 204 is a stored file").isEqualTo(accepted);
             assertThat(tempFiles(fs.dir)).isZero();
-            assertThat(readyz(c)).isEqualTo(503);
+            HttpResponse<String> unready = readiness(c);
+            assertThat(unready.statusCode()).isEqualTo(503);
+            assertThat(unready.body()).isEqualTo("not ready: store not writable: " + fs.dir + ": No space left on device\n");
             // space freed: submits succeed again
             try (Stream<Path> files = Files.list(fs.dir)) {
                 for (Path p : files.filter(p -> p.toString().endsWith(".pprof")).toList()) {

@@ -196,7 +196,7 @@ public final class S3Store implements ProfileStore {
             try {
                 objects.put(probe, new byte[] {1});
             } catch (IOException e) {
-                throw new CompletionException(e);
+                throw new CompletionException(new StorageException(location + ": " + e.getMessage(), e));
             }
         }, io);
     }

@@ -8,6 +8,7 @@ import dev.pgofleet.pprof.DecodeLimits;
 import dev.pgofleet.pprof.ParallelFold;
 import dev.pgofleet.store.Compactor;
 import dev.pgofleet.store.MergeService;
+import dev.pgofleet.store.StorageException;
 import dev.pgofleet.store.StoreOpenException;
 import dev.pgofleet.store.StoredFile;
 import dev.pgofleet.testing.S3Server;
@@ -196,6 +197,24 @@ class S3StoreTest {
         assertThatThrownBy(() -> S3Store.open(missing, true, 1, 4)).isInstanceOf(StoreOpenException.class)
                 .hasMessageContaining("PGOF_STORAGE=s3://no-such-bucket/x/").hasMessageContaining("NoSuchBucket")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Exception"));
+    }
+
+    @Test
+    void aBucketThatCannotBeWrittenMakesTheStoreUnreadyNamingItsLocationInWords() throws Exception {
+        String prefix = prefix();
+        try (S3Store store = S3Stores.open(server, prefix, true, 0)) {
+            store.checkWritable().get(20, TimeUnit.SECONDS);
+            server.stop();
+            try {
+                assertThatThrownBy(() -> store.checkWritable().get(60, TimeUnit.SECONDS)).cause()
+                        .isInstanceOf(StorageException.class)
+                        .hasMessageStartingWith("s3://" + S3Server.BUCKET + "/" + prefix + ": ")
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Exception").doesNotContain("\n"));
+            } finally {
+                server.start();
+            }
+            store.checkWritable().get(20, TimeUnit.SECONDS);
+        }
     }
 
     private static Map<String, Long> diff(Map<String, Long> before, Map<String, Long> after) {
