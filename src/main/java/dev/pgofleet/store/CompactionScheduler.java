@@ -63,7 +63,7 @@ public final class CompactionScheduler implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // A failed tick must not end the schedule (an exception would cancel it for good).
-            log.error("compaction round failed (the next tick retries): {}", e.toString());
+            log.error("compaction round failed (the next tick retries): {}", IoReason.describe(e));
         }
     }
 

@@ -176,7 +176,7 @@ public final class Compactor implements AutoCloseable {
         try {
             return pass(); // the replaced files leave every listing at once; their deletion goes on in the background
         } catch (Exception | OutOfMemoryError e) {
-            log.error("compaction pass failed (what it committed stays; the next pass retries the rest): {}", e.toString());
+            log.error("compaction pass failed (what it committed stays; the next pass retries the rest): {}", IoReason.describe(e));
             return 0;
         }
     }

@@ -430,7 +430,8 @@ public final class DiskStore implements ProfileStore {
             log.warn("stored profile {} is gone from the store ({}): no longer merged", file.getFileName(), reason);
             moved = false;
         } catch (IOException e) {
-            log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", file.getFileName(), reason, e.toString());
+            log.error("stored profile {} is unreadable ({}) and could not be quarantined: {}", file.getFileName(), reason,
+                    IoReason.describe(e));
             return true;
         }
         index.remove(file);
@@ -487,7 +488,7 @@ public final class DiskStore implements ProfileStore {
                 journal.begin(name, inputs);
             } catch (IOException e) {
                 DurableFiles.deleteQuietly(tmp);
-                throw new StorageException("cannot write " + name + ": " + e, e);
+                throw new StorageException("cannot write " + name + ": " + IoReason.of(e), e);
             }
             Path target = dir.resolve(name);
             List<String> replaced = inputs.stream().map(p -> p.getFileName().toString()).toList();
@@ -553,7 +554,7 @@ public final class DiskStore implements ProfileStore {
             } catch (IOException e) {
                 // Still hidden from listings; retried with the next rollup, or at the next start from the journal.
                 log.error("could not delete the {} files {} names ({}); retried with the next rollup", t.inputs().size(),
-                        t.journal().getFileName(), e.toString());
+                        t.journal().getFileName(), IoReason.describe(e));
                 unfinished.add(t);
             }
         }

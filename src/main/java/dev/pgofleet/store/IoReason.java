@@ -1,9 +1,12 @@
 package dev.pgofleet.store;
 
+import dev.pgofleet.pprof.InvalidProfileException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CompletionException;
 
 /**
  * Why a file operation failed, in the words of the system's own error ("no such file or
@@ -24,5 +27,23 @@ public final class IoReason {
             return f.getReason();
         }
         return e.getMessage() != null ? e.getMessage() : "input/output error";
+    }
+
+    /**
+     * A failure for a log line: an I/O error in words, with the file it names; an invalid profile
+     * by its message; anything else (our own bug) as it is, class name included.
+     */
+    public static String describe(Throwable e) {
+        Throwable c = e;
+        while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof InvalidProfileException) {
+            return c.getMessage();
+        }
+        if (c instanceof IOException io) {
+            return of(io) + (io instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "");
+        }
+        return c.toString();
     }
 }

@@ -300,7 +300,7 @@ public final class MergeService implements AutoCloseable {
         try {
             return early.copies();
         } catch (InvalidProfileException | RuntimeException e) {
-            log.warn("merging without the partials folded at submit (their files are read): {}", e.toString());
+            log.warn("merging without the partials folded at submit (their files are read): {}", IoReason.describe(e));
             return PartialFolds.Copies.NONE;
         }
     }
@@ -353,7 +353,7 @@ public final class MergeService implements AutoCloseable {
             try {
                 c.catchUp();
             } catch (Exception e) {
-                log.warn("compaction before a merge failed, merging the raw profiles instead: {}", e.toString());
+                log.warn("compaction before a merge failed, merging the raw profiles instead: {}", IoReason.describe(e));
             }
         }
         Folded f = foldStore(form, sinceMillis, combine, describe, early);

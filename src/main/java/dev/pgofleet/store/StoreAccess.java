@@ -3,7 +3,6 @@ package dev.pgofleet.store;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,13 +31,10 @@ final class StoreAccess {
             throw new StoreOpenException("directory " + dir + " is not writable by the user this collector runs as (uid " + uid
                     + ", " + System.getProperty("user.name") + "): that user needs write access, e.g. chown -R " + uid + " " + dir, e);
         } catch (IOException e) {
-            throw new StoreOpenException("directory " + dir + " is not writable: " + reason(e), e);
+            throw new StoreOpenException("directory " + dir + " is not writable: " + IoReason.describe(e), e);
         }
     }
 
-    private static String reason(IOException e) {
-        return IoReason.of(e) + (e instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "");
-    }
 
     /** The numeric uid of this process (what {@code chown} needs), or "?" where the OS does not say. */
     private static String uid() {
