@@ -38,7 +38,7 @@ final class ReadyHandler extends EndpointHandler {
     private static String why(Throwable error) {
         Throwable e = Outcome.cause(error);
         if (e instanceof StorageException) {
-            return "store not writable: " + e.getMessage().replaceAll("[\\r\\n]", " ");
+            return "store not writable: " + Responses.oneLine(String.valueOf(e.getMessage()));
         }
         log.error("readiness check failed", e);
         return "readiness check failed";

@@ -1,11 +1,15 @@
 package dev.pgofleet.store;
 
 import dev.pgofleet.pprof.InvalidProfileException;
+import dev.pgofleet.pprof.ParallelFold;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -23,23 +27,33 @@ public final class IoReason {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
+        if (e instanceof FileAlreadyExistsException) {
+            return "already exists";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return "directory not empty";
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getReason() != null ? f.getReason() : "input/output error"; // its message is only the path
         }
         return e.getMessage() != null ? e.getMessage() : "input/output error";
     }
 
     /**
      * A failure for a log line: an I/O error in words, with the file it names; an invalid profile
-     * by its message; anything else (our own bug) as it is, class name included.
+     * or an unreadable merge input by its message; anything else (our own bug) as it is, class
+     * name included.
      */
     public static String describe(Throwable e) {
         Throwable c = e;
         while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
             c = c.getCause();
         }
-        if (c instanceof InvalidProfileException) {
-            return c.getMessage();
+        if (c instanceof InvalidProfileException || c instanceof ParallelFold.InputException || c instanceof ParallelFold.SourceFailed) {
+            return c.getMessage(); // already in words, naming what failed
         }
         if (c instanceof IOException io) {
             return of(io) + (io instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "");

@@ -3,6 +3,7 @@ package dev.pgofleet.store;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,11 +31,12 @@ final class StoreAccess {
             String uid = uid();
             throw new StoreOpenException("directory " + dir + " is not writable by the user this collector runs as (uid " + uid
                     + ", " + System.getProperty("user.name") + "): that user needs write access, e.g. chown -R " + uid + " " + dir, e);
+        } catch (FileAlreadyExistsException e) {
+            throw new StoreOpenException("directory " + dir + " is not writable: " + e.getFile() + " is a file, not a directory", e);
         } catch (IOException e) {
             throw new StoreOpenException("directory " + dir + " is not writable: " + IoReason.describe(e), e);
         }
     }
-
 
     /** The numeric uid of this process (what {@code chown} needs), or "?" where the OS does not say. */
     private static String uid() {

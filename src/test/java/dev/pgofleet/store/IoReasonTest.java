@@ -44,6 +44,24 @@ class IoReasonTest {
     }
 
     @Test
+    void errorsWhoseMessageIsOnlyThePathGetWordsInstead() throws Exception {
+        Path file = Files.writeString(tmp.resolve("there"), "x");
+        try {
+            Files.createDirectory(file);
+            throw new AssertionError("created " + file);
+        } catch (IOException e) {
+            assertThat(IoReason.describe(e)).isEqualTo("already exists (" + file + ")");
+        }
+        Files.createDirectories(tmp.resolve("full/inner"));
+        try {
+            Files.delete(tmp.resolve("full"));
+            throw new AssertionError("deleted " + tmp.resolve("full"));
+        } catch (IOException e) {
+            assertThat(IoReason.describe(e)).isEqualTo("directory not empty (" + tmp.resolve("full") + ")");
+        }
+    }
+
+    @Test
     void anInvalidProfileByItsMessageAndOurOwnBugWithItsClass() {
         assertThat(IoReason.describe(new CompletionException(new InvalidProfileException("sample 3 has no location"))))
                 .isEqualTo("sample 3 has no location");

@@ -185,6 +185,13 @@ class StoreAsFoundTest {
     }
 
     @Test
+    void aStoreDirectoryThatIsAFileGivesOneLineSayingSo() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThatThrownBy(() -> ProfileStore.open(file, 1, 1)).isInstanceOf(StoreOpenException.class)
+                .hasMessage("directory " + file + " is not writable: " + file + " is a file, not a directory");
+    }
+
+    @Test
     void aDirectoryThatCannotBeCreatedGivesOneLineNamingIt() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
         assertThatThrownBy(() -> ProfileStore.open(file.resolve("sub"), 1, 1)).isInstanceOf(StoreOpenException.class)
