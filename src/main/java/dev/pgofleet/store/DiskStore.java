@@ -285,10 +285,7 @@ public final class DiskStore implements ProfileStore {
     }
 
     private Throwable asStorage(Throwable e) {
-        Throwable c = e;
-        while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
-            c = c.getCause();
-        }
+        Throwable c = IoReason.cause(e);
         if (c instanceof StorageException || c instanceof RejectedExecutionException) {
             return c;
         }

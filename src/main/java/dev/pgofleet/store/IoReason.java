@@ -48,10 +48,7 @@ public final class IoReason {
      * name included.
      */
     public static String describe(Throwable e) {
-        Throwable c = e;
-        while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
-            c = c.getCause();
-        }
+        Throwable c = cause(e);
         if (c instanceof InvalidProfileException || c instanceof ParallelFold.InputException || c instanceof ParallelFold.SourceFailed) {
             return c.getMessage(); // already in words, naming what failed
         }
@@ -59,5 +56,14 @@ public final class IoReason {
             return of(io) + (io instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "");
         }
         return c.toString();
+    }
+
+    /** What failed, under the wrappers that carry a failure across futures and streams. */
+    static Throwable cause(Throwable e) {
+        Throwable c = e;
+        while ((c instanceof CompletionException || c instanceof UncheckedIOException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
     }
 }

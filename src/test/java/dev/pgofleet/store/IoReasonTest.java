@@ -18,13 +18,21 @@ class IoReasonTest {
     @TempDir
     Path tmp;
 
-    private static IOException failureOf(Path file) {
+    interface FileAction {
+        void run() throws IOException;
+    }
+
+    private static IOException failureOf(FileAction action) {
         try {
-            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE).close();
-            throw new AssertionError("opened " + file);
+            action.run();
         } catch (IOException e) {
             return e;
         }
+        throw new AssertionError("the file operation succeeded");
+    }
+
+    private static IOException failureOf(Path file) {
+        return failureOf(() -> FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE).close());
     }
 
     @Test
@@ -46,19 +54,9 @@ class IoReasonTest {
     @Test
     void errorsWhoseMessageIsOnlyThePathGetWordsInstead() throws Exception {
         Path file = Files.writeString(tmp.resolve("there"), "x");
-        try {
-            Files.createDirectory(file);
-            throw new AssertionError("created " + file);
-        } catch (IOException e) {
-            assertThat(IoReason.describe(e)).isEqualTo("already exists (" + file + ")");
-        }
-        Files.createDirectories(tmp.resolve("full/inner"));
-        try {
-            Files.delete(tmp.resolve("full"));
-            throw new AssertionError("deleted " + tmp.resolve("full"));
-        } catch (IOException e) {
-            assertThat(IoReason.describe(e)).isEqualTo("directory not empty (" + tmp.resolve("full") + ")");
-        }
+        assertThat(IoReason.describe(failureOf(() -> Files.createDirectory(file)))).isEqualTo("already exists (" + file + ")");
+        Path full = Files.createDirectories(tmp.resolve("full/inner")).getParent();
+        assertThat(IoReason.describe(failureOf(() -> Files.delete(full)))).isEqualTo("directory not empty (" + full + ")");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.pgofleet.store.s3;
 import dev.pgofleet.config.StorageSettings;
 import dev.pgofleet.pprof.InvalidProfileException;
 import dev.pgofleet.pprof.ParallelFold;
+import dev.pgofleet.store.IoReason;
 import dev.pgofleet.store.ProfileStore;
 import dev.pgofleet.store.RawNames;
 import dev.pgofleet.store.StorageException;
@@ -196,7 +197,7 @@ public final class S3Store implements ProfileStore {
             try {
                 objects.put(probe, new byte[] {1});
             } catch (IOException e) {
-                throw new CompletionException(new StorageException(location + ": " + e.getMessage(), e));
+                throw new CompletionException(new StorageException(location + ": " + IoReason.of(e), e));
             }
         }, io);
     }
