@@ -7,7 +7,8 @@
 # e.g.   ORIGINAL_SRC=/tmp/original-src bench/alternate.sh src/test/resources/testdata/profiles/fleet/inst001.pprof 32 5 60
 # Prints each slice's line, then per collector: accepted/s over all its slices, the highest p99 of
 # a slice, and its CPU per accepted profile over the whole run (what it did between its slices
-# included: our compaction catches up then); for ours also the lag and the merges.
+# included: our compaction catches up then), the load generator's CPU per answer (on the same
+# cores); for ours also the lag and the merges.
 # JAR=path/to/other/pgo-fleet.jar runs that build as ours. VERSUS_JAR=path/to/another/pgo-fleet.jar runs
 # that build in the original's place (merges taken from both), to compare two builds of ours;
 # VERSUS_ENV='PGOF_IO_THREADS=4' and VERSUS_OPTS='-XX:+UseParallelGC' give it settings of its own.
@@ -45,7 +46,7 @@ slice() { # $1: ours|$name, $2: warm-up seconds
   java -cp "$work/classes:$work/classes.jar" dev.pgofleet.bench.SustainedLoad --url "http://127.0.0.1:$port" \
     --key bench-submit --merge-key bench-merge --file "$FILE" --connections "$CONNS" --seconds "$SLICE" --warmup "$2" \
     --merge-every "$every" --pid "$pid" > "$work/slice.txt"
-  grep -E '^(measured|accepted submits|compaction lag|merges every)' "$work/slice.txt" | sed "s/^/$1: /" | tee -a "$work/$1.txt"
+  grep -E '^(measured|accepted submits|compaction lag|merges every|load generator)' "$work/slice.txt" | sed "s/^/$1: /" | tee -a "$work/$1.txt"
 }
 slice ours "$WARMUP"; slice "$name" "$WARMUP"; : > "$work/ours.txt"; : > "$work/$name.txt" # warm-ups, not counted
 c0=$(ticks "$ours") t0=$(ticks "$theirs")
@@ -59,8 +60,9 @@ summary() { # $1: ours|$name, $2: its CPU ticks over the run
                  if (match($0, /204=[0-9]+/)) ok += substr($0, RSTART + 4, RLENGTH - 4)
                  if (match($0, /503=[0-9]+/)) shed += substr($0, RSTART + 4, RLENGTH - 4) }
     /accepted submits/ { match($0, /p99 [0-9.]+/); p = substr($0, RSTART + 4, RLENGTH - 4) + 0; if (p > p99) p99 = p }
-    END { printf "%s: accepted %.0f/s over %.0f s, refused %d, highest p99 of a slice %.1f ms, CPU %.0f µs per accepted profile\n",
-            who, ok / secs, secs, shed, p99, ticks * 10000 / ok }' "$work/$1.txt"
+    /load generator CPU/ { match($0, /CPU: [0-9]+/); gen += substr($0, RSTART + 5, RLENGTH - 5); slices++ }
+    END { printf "%s: accepted %.0f/s over %.0f s, refused %d, highest p99 of a slice %.1f ms, CPU %.0f µs per accepted profile" \
+            " (load generator: %.0f µs per answer)\n", who, ok / secs, secs, shed, p99, ticks * 10000 / ok, slices ? gen / slices : 0 }' "$work/$1.txt"
 }
 mine=$(summary ours "$ours_cpu"); orig=$(summary "$name" "$theirs_cpu")
 echo "$mine"; echo "$orig"

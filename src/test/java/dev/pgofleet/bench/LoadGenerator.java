@@ -106,17 +106,7 @@ public final class LoadGenerator {
      */
     public static Result run(URI url, String key, java.util.List<byte[]> bodies, int connections, double seconds,
                              int maxRequests, int services, Map<Integer, LongAdder> statuses) throws InterruptedException {
-        // Request n sends body n % bodies to service (n / bodies) % services: every pair comes up.
-        byte[][] requests = new byte[bodies.size() * services][];
-        for (int n = 0; n < requests.length; n++) {
-            byte[] body = bodies.get(n % bodies.size());
-            String target = services <= 1 ? "/v1/submit" : "/v1/submit?service=svc-" + (n / bodies.size()) % services;
-            byte[] head = ("POST " + target + " HTTP/1.1\r\nHost: " + url.getHost() + "\r\nAuthorization: Bearer " + key
-                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII);
-            requests[n] = Arrays.copyOf(head, head.length + body.length);
-            System.arraycopy(body, 0, requests[n], head.length, body.length);
-        }
+        byte[][] requests = requests(url, key, bodies, services);
         AtomicInteger nextBody = new AtomicInteger();
         long end = System.nanoTime() + (long) (seconds * 1e9);
         AtomicInteger budget = new AtomicInteger(maxRequests);
@@ -190,27 +180,47 @@ public final class LoadGenerator {
         }
         done.await();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        int total = Arrays.stream(counts).sum();
-        long[] all = new long[total];
-        int k = 0;
-        for (int c = 0; c < connections; c++) {
-            System.arraycopy(latencies[c], 0, all, k, counts[c]);
-            k += counts[c];
-        }
-        Arrays.sort(all);
-        long[] ok = new long[Arrays.stream(acceptedCounts).sum()];
-        k = 0;
-        for (int c = 0; c < connections; c++) {
-            System.arraycopy(accepted[c], 0, ok, k, acceptedCounts[c]);
-            k += acceptedCounts[c];
-        }
-        Arrays.sort(ok);
-        Map<Integer, Long> st = new TreeMap<>();
-        statuses.forEach((code, n) -> st.put(code, n.sum()));
-        return new Result(connections, bodies.get(0).length, elapsed, total, all, ok, st, errors.sum());
+        return result(connections, bodies.get(0).length, elapsed, concat(latencies, counts), concat(accepted, acceptedCounts),
+                statuses, errors.sum());
     }
 
-    record Answer(int status, boolean close) {}
+    /** The requests, head and body: request n sends body n % bodies to service (n / bodies) % services, so every pair comes up. */
+    static byte[][] requests(URI url, String key, java.util.List<byte[]> bodies, int services) {
+        byte[][] requests = new byte[bodies.size() * Math.max(1, services)][];
+        for (int n = 0; n < requests.length; n++) {
+            byte[] body = bodies.get(n % bodies.size());
+            String target = services <= 1 ? "/v1/submit" : "/v1/submit?service=svc-" + (n / bodies.size()) % services;
+            byte[] head = ("POST " + target + " HTTP/1.1\r\nHost: " + url.getHost() + "\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            requests[n] = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, requests[n], head.length, body.length);
+        }
+        return requests;
+    }
+
+    private static long[] concat(long[][] parts, int[] counts) {
+        long[] all = new long[Arrays.stream(counts).sum()];
+        int k = 0;
+        for (int c = 0; c < parts.length; c++) {
+            System.arraycopy(parts[c], 0, all, k, counts[c]);
+            k += counts[c];
+        }
+        return all;
+    }
+
+    /** A run's result from its latencies (all answers, and the 204s alone), sorted here. */
+    static Result result(int connections, int bodyBytes, double seconds, long[] latencies, long[] accepted,
+                         Map<Integer, LongAdder> statuses, long errors) {
+        Arrays.sort(latencies);
+        Arrays.sort(accepted);
+        Map<Integer, Long> st = new TreeMap<>();
+        statuses.forEach((code, n) -> st.put(code, n.sum()));
+        return new Result(connections, bodyBytes, seconds, latencies.length, latencies, accepted, st, errors);
+    }
+
+    /** An answer's status, whether the server closes the connection after it, and its body's length. */
+    record Answer(int status, boolean close, int length) {}
 
     // One buffered stream per connection: answers come one at a time, so nothing is lost between them.
     static Answer readAnswer(InputStream in) throws IOException {
@@ -222,13 +232,24 @@ public final class LoadGenerator {
                 throw new IOException("closed");
             }
             head.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+            state = headState(state, b);
         }
-        String h = head.toString(StandardCharsets.ISO_8859_1);
-        int status = Integer.parseInt(h.substring(9, 12));
+        Answer a = answer(head.toString(StandardCharsets.ISO_8859_1));
+        in.readNBytes(a.length());
+        return a;
+    }
+
+    /** How far into the blank line that ends a head (0-4) after byte {@code b}; 4 when the head is complete. */
+    static int headState(int state, int b) {
+        return (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+    }
+
+    /** The answer a head (status line and headers, through the blank line) gives. */
+    static Answer answer(String head) {
+        int status = Integer.parseInt(head.substring(9, 12));
         int length = 0;
         boolean close = false;
-        for (String line : h.split("\r\n")) {
+        for (String line : head.split("\r\n")) {
             String l = line.toLowerCase();
             if (l.startsWith("content-length:")) {
                 length = Integer.parseInt(l.substring(15).trim());
@@ -236,7 +257,6 @@ public final class LoadGenerator {
                 close = true;
             }
         }
-        in.readNBytes(length);
-        return new Answer(status, close);
+        return new Answer(status, close, length);
     }
 }

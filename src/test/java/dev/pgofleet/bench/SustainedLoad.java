@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * measured run at the same closed-loop load, sampling every second the answers by status and the
  * compaction lag (from /metrics), and taking a merge every {@code --merge-every} seconds,
  * timed. Prints the time series, then accepted/s, refused/s, p50/p99 of accepted submits, the
- * highest lag, the merge latencies and, given {@code --pid}, the collector's CPU per accepted profile.
+ * highest lag, the merge latencies, given {@code --pid} the collector's CPU per accepted profile, and
+ * this generator's own CPU per answer (it shares the cores; {@link SelectorLoad} keeps it small).
  *
  * <pre>java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.SustainedLoad --url http://127.0.0.1:18080 \
  *   --key KEY --merge-key KEY --file profile.pprof --connections 32 --warmup 30 --seconds 300 --merge-every 10 [--pid N]</pre>
@@ -55,17 +56,18 @@ public final class SustainedLoad {
         String key = opts.get("key"), mergeKey = opts.get("merge-key");
         String pid = opts.get("pid");
 
-        System.out.printf("warm-up %.0f s: %s%n", warmup, LoadGenerator.run(url, key, bodies, connections, warmup, Integer.MAX_VALUE));
+        System.out.printf("warm-up %.0f s: %s%n", warmup,
+                SelectorLoad.run(url, key, bodies, connections, warmup, Integer.MAX_VALUE, 1, new ConcurrentHashMap<>()));
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
         LoadGenerator.Result[] result = new LoadGenerator.Result[1];
-        long cpu0 = pid == null ? -1 : cpuTicks(pid);
+        long cpu0 = pid == null ? -1 : cpuTicks(pid), ownCpu0 = cpuTicks("self");
         Thread load = new Thread(() -> {
             try {
-                result[0] = LoadGenerator.run(url, key, bodies, connections, seconds, Integer.MAX_VALUE, 1, statuses);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                result[0] = SelectorLoad.run(url, key, bodies, connections, seconds, Integer.MAX_VALUE, 1, statuses);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }, "sustained-load");
         load.start();
@@ -96,7 +98,7 @@ public final class SustainedLoad {
         merges.join();
         load.join();
         LoadGenerator.Result r = result[0];
-        long cpu1 = pid == null ? -1 : cpuTicks(pid);
+        long cpu1 = pid == null ? -1 : cpuTicks(pid), ownCpu1 = cpuTicks("self");
         long accepted = r.statuses().getOrDefault(204, 0L), refused = r.statuses().getOrDefault(503, 0L);
         long[] mergesMs = mergeMillis.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf("measured %.1f s, %d connections: accepted %.0f/s, refused %.0f/s (statuses %s, connection errors %d)%n",
@@ -111,6 +113,9 @@ public final class SustainedLoad {
             System.out.printf("collector CPU: %.0f µs per accepted profile (%.2f cores)%n", (cpu1 - cpu0) * 10_000.0 / accepted,
                     (cpu1 - cpu0) / 100.0 / r.seconds());
         }
+        // On the same cores as the collector: what the load itself took of them.
+        System.out.printf("load generator CPU: %.0f µs per answer (%.2f cores)%n", (ownCpu1 - ownCpu0) * 10_000.0 / Math.max(1, r.requests()),
+                (ownCpu1 - ownCpu0) / 100.0 / r.seconds());
     }
 
     /** Sleeps until {@code wakeNanos} (System.nanoTime); false when the load ended first. */
@@ -167,7 +172,7 @@ public final class SustainedLoad {
         }
     }
 
-    /** utime + stime of a process, in clock ticks. */
+    /** utime + stime of a process ({@code self}: this one), in clock ticks. */
     private static long cpuTicks(String pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", pid, "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
