@@ -7,8 +7,8 @@
 # e.g.   ORIGINAL_SRC=/tmp/original-src bench/alternate.sh src/test/resources/testdata/profiles/fleet/inst001.pprof 32 5 60
 # Prints each slice's line, then per collector: accepted/s over all its slices, the highest p99 of
 # a slice, and its CPU per accepted profile over the whole run (what it did between its slices
-# included: our compaction catches up then), the load generator's CPU per answer (on the same
-# cores); for ours also the lag and the merges.
+# included: our compaction catches up then), the load generator's CPU per answer (the mean of its
+# slices; it runs on the same cores); for ours also the lag and the merges.
 # JAR=path/to/other/pgo-fleet.jar runs that build as ours. VERSUS_JAR=path/to/another/pgo-fleet.jar runs
 # that build in the original's place (merges taken from both), to compare two builds of ours;
 # VERSUS_ENV='PGOF_IO_THREADS=4' and VERSUS_OPTS='-XX:+UseParallelGC' give it settings of its own.

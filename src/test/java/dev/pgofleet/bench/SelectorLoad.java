@@ -79,9 +79,8 @@ final class SelectorLoad {
 
     private void drive(int connections) throws IOException {
         for (int c = 0; c < connections; c++) {
-            Connection conn = new Connection();
             busy++;
-            connect(conn);
+            restart(new Connection());
         }
         while (busy > 0) {
             long left = end + LAST_ANSWER_NANOS - System.nanoTime();
@@ -102,17 +101,25 @@ final class SelectorLoad {
                     }
                 } catch (IOException e) {
                     errors++;
-                    conn.channel.close();
-                    try {
-                        connect(conn);
-                    } catch (IOException again) {
-                        // the collector refuses connections: this one is given up
-                        errors++;
-                        busy--;
-                    }
+                    restart(conn);
                 }
             }
             selector.selectedKeys().clear();
+        }
+    }
+
+    /** A new channel for {@code conn} with its next request, tried again until one takes it or the run ends. */
+    private void restart(Connection conn) {
+        while (true) {
+            try {
+                if (conn.channel != null) {
+                    conn.channel.close();
+                }
+                connect(conn);
+                return;
+            } catch (IOException e) {
+                errors++;
+            }
         }
     }
 
@@ -140,7 +147,11 @@ final class SelectorLoad {
     private void send(Connection conn) throws IOException {
         if (done()) {
             busy--;
-            conn.channel.close();
+            try {
+                conn.channel.close();
+            } catch (IOException e) {
+                errors++;
+            }
             return;
         }
         budget--;
@@ -177,7 +188,11 @@ final class SelectorLoad {
             conn.head[conn.headLength++] = b;
             conn.headState = LoadGenerator.headState(conn.headState, b);
             if (conn.headState == 4) {
-                conn.answer = LoadGenerator.answer(new String(conn.head, 0, conn.headLength, StandardCharsets.ISO_8859_1));
+                try {
+                    conn.answer = LoadGenerator.answer(new String(conn.head, 0, conn.headLength, StandardCharsets.ISO_8859_1));
+                } catch (RuntimeException e) {
+                    throw new IOException("malformed answer head", e);
+                }
                 conn.bodyLeft = conn.answer.length();
             }
         }
@@ -205,8 +220,7 @@ final class SelectorLoad {
         }
         statuses.computeIfAbsent(conn.answer.status(), s -> new LongAdder()).increment();
         if (conn.answer.close()) {
-            conn.channel.close();
-            connect(conn);
+            restart(conn);
         } else {
             send(conn);
         }

@@ -63,11 +63,12 @@ public final class SustainedLoad {
         Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
         LoadGenerator.Result[] result = new LoadGenerator.Result[1];
         long cpu0 = pid == null ? -1 : cpuTicks(pid), ownCpu0 = cpuTicks("self");
+        IOException[] failure = new IOException[1];
         Thread load = new Thread(() -> {
             try {
                 result[0] = SelectorLoad.run(url, key, bodies, connections, seconds, Integer.MAX_VALUE, 1, statuses);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                failure[0] = e;
             }
         }, "sustained-load");
         load.start();
@@ -97,6 +98,9 @@ public final class SustainedLoad {
         }
         merges.join();
         load.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
         LoadGenerator.Result r = result[0];
         long cpu1 = pid == null ? -1 : cpuTicks(pid), ownCpu1 = cpuTicks("self");
         long accepted = r.statuses().getOrDefault(204, 0L), refused = r.statuses().getOrDefault(503, 0L);
@@ -113,7 +117,7 @@ public final class SustainedLoad {
             System.out.printf("collector CPU: %.0f µs per accepted profile (%.2f cores)%n", (cpu1 - cpu0) * 10_000.0 / accepted,
                     (cpu1 - cpu0) / 100.0 / r.seconds());
         }
-        // On the same cores as the collector: what the load itself took of them.
+        // This JVM's whole CPU (the load, the /metrics polls, the merges, its JIT and GC): it shares the collector's cores.
         System.out.printf("load generator CPU: %.0f µs per answer (%.2f cores)%n", (ownCpu1 - ownCpu0) * 10_000.0 / Math.max(1, r.requests()),
                 (ownCpu1 - ownCpu0) / 100.0 / r.seconds());
     }
