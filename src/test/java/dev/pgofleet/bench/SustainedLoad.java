@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * compaction lag (from /metrics), and taking a merge every {@code --merge-every} seconds,
  * timed. Prints the time series, then accepted/s, refused/s, p50/p99 of accepted submits, the
  * highest lag, the merge latencies, given {@code --pid} the collector's CPU per accepted profile, and
- * this generator's own CPU per answer (it shares the cores; {@link SelectorLoad} keeps it small).
+ * this JVM's CPU per answer (it shares the collector's cores; {@link SelectorLoad} keeps the load's part small).
  *
  * <pre>java -cp target/test-classes:target/pgo-fleet.jar dev.pgofleet.bench.SustainedLoad --url http://127.0.0.1:18080 \
  *   --key KEY --merge-key KEY --file profile.pprof --connections 32 --warmup 30 --seconds 300 --merge-every 10 [--pid N]</pre>
