@@ -139,14 +139,10 @@ public final class LoadGenerator {
                             out.flush();
                             Answer a = readAnswer(in);
                             long dt = System.nanoTime() - t0;
-                            if (counts[id] == latencies[id].length) {
-                                latencies[id] = Arrays.copyOf(latencies[id], counts[id] * 2);
-                            }
+                            latencies[id] = room(latencies[id], counts[id]);
                             latencies[id][counts[id]++] = dt;
                             if (a.status == 204) {
-                                if (acceptedCounts[id] == accepted[id].length) {
-                                    accepted[id] = Arrays.copyOf(accepted[id], acceptedCounts[id] * 2);
-                                }
+                                accepted[id] = room(accepted[id], acceptedCounts[id]);
                                 accepted[id][acceptedCounts[id]++] = dt;
                             }
                             statuses.computeIfAbsent(a.status, k -> new LongAdder()).increment();
@@ -197,6 +193,11 @@ public final class LoadGenerator {
             System.arraycopy(body, 0, requests[n], head.length, body.length);
         }
         return requests;
+    }
+
+    /** {@code a}, or a copy twice as long when its {@code count} entries fill it. */
+    static long[] room(long[] a, int count) {
+        return count < a.length ? a : Arrays.copyOf(a, Math.max(16, count * 2));
     }
 
     private static long[] concat(long[][] parts, int[] counts) {

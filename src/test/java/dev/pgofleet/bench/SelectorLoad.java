@@ -36,7 +36,7 @@ final class SelectorLoad {
     private long[] latencies = new long[1 << 16], accepted = new long[1 << 16];
     private int latencyCount, acceptedCount;
 
-    /** One connection's request in flight and the head of its answer read so far. */
+    /** One connection's request in flight and the head of its answer read so far (bodyLeft is -1 until the head is whole). */
     private static final class Connection {
         SocketChannel channel;
         ByteBuffer out;
@@ -201,21 +201,17 @@ final class SelectorLoad {
             in.position(in.position() + skip);
             conn.bodyLeft -= skip;
         }
-        if (conn.headState == 4 && conn.bodyLeft == 0) {
+        if (conn.bodyLeft == 0) {
             answered(conn);
         }
     }
 
     private void answered(Connection conn) throws IOException {
         long dt = System.nanoTime() - conn.sentAt;
-        if (latencyCount == latencies.length) {
-            latencies = Arrays.copyOf(latencies, latencyCount * 2);
-        }
+        latencies = LoadGenerator.room(latencies, latencyCount);
         latencies[latencyCount++] = dt;
         if (conn.answer.status() == 204) {
-            if (acceptedCount == accepted.length) {
-                accepted = Arrays.copyOf(accepted, acceptedCount * 2);
-            }
+            accepted = LoadGenerator.room(accepted, acceptedCount);
             accepted[acceptedCount++] = dt;
         }
         statuses.computeIfAbsent(conn.answer.status(), s -> new LongAdder()).increment();
